@@ -1,0 +1,3 @@
+from spasmbot.cli import main
+
+raise SystemExit(main())

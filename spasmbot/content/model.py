@@ -1,0 +1,97 @@
+"""The content model: what the YAML under ``content/<lang>/`` turns into."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spasmbot.checks.model import Check
+
+
+@dataclass(frozen=True, slots=True)
+class ContentError:
+    """One problem in the content, located by file and field path (``cards[2].pages[0]``)."""
+
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        return f"{where}: {self.message}"
+
+
+class ContentInvalid(Exception):
+    def __init__(self, errors: list[ContentError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    id: str
+    title: str
+    pages: tuple[str, ...]
+    section: str
+    see_also: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()  # "tips", "water", "checks", "check:<id>"
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    title: str
+    intro: str
+    cards: tuple[str, ...]
+    command: str | None = None
+    description: str = ""  # the command's line in Telegram's command menu
+    order: int = 100
+    actions: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Tip:
+    id: str
+    text: str
+    card: str
+
+
+class UiText:
+    """The bot's own words (buttons, prompts, errors), looked up by dotted key: ``tips.subscribed``."""
+
+    def __init__(self, strings: dict[str, str]) -> None:
+        self._strings = strings
+
+    def __call__(self, key: str, /, **values: Any) -> str:
+        template = self._strings[key]
+        return template.format(**values) if values else template
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._strings
+
+    def keys(self) -> list[str]:
+        return list(self._strings)
+
+    @staticmethod
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@dataclass(slots=True)
+class Content:
+    language: str
+    sections: dict[str, Section]
+    cards: dict[str, Card]
+    menu: tuple[str, ...]  # main menu entries: "section:<id>" or a feature name
+    tips: dict[str, Tip]
+    nudges: tuple[str, ...]
+    ui: UiText
+    checks: dict[str, Check] = field(default_factory=dict)
+    version: str = ""  # hash of the content files, to spot stale state
+
+    def section_of(self, card_id: str) -> Section:
+        return self.sections[self.cards[card_id].section]
