@@ -1,0 +1,130 @@
+"""Cross-checks on loaded content: references resolve, and every screen fits Telegram's limits.
+
+Screens are validated as rendered (not as raw YAML), so what passes here is exactly what is sent.
+"""
+
+from __future__ import annotations
+
+from spasmbot.content.html import html_errors, visible_length
+from spasmbot.content.model import Content, ContentError, UiText
+from spasmbot.screen import Screen
+
+MAX_MESSAGE = 4096
+MAX_CALLBACK_BYTES = 64
+MAX_BUTTON_TEXT = 64
+CARD_SOFT_LIMIT = 1000  # cards aim at 700; above this a page is too long to read in a chat
+
+
+def check_screen(screen: Screen, file: str, field: str) -> list[ContentError]:
+    """Telegram's limits on one message: text length, parseable HTML, button data size."""
+    errors: list[ContentError] = []
+    for problem in html_errors(screen.text):
+        errors.append(ContentError(file, field, f"HTML Telegram would reject: {problem}"))
+    length = visible_length(screen.text)
+    if length > MAX_MESSAGE:
+        errors.append(ContentError(file, field, f"renders to {length} characters (max {MAX_MESSAGE})"))
+    if not screen.text.strip():
+        errors.append(ContentError(file, field, "renders to an empty message"))
+    for button in screen.buttons():
+        if button.data is not None and not 1 <= len(button.data.encode()) <= MAX_CALLBACK_BYTES:
+            errors.append(ContentError(
+                file, field,
+                f"button {button.text!r} has callback_data of {len(button.data.encode())} bytes "
+                f"(Telegram allows 1 to {MAX_CALLBACK_BYTES}): {button.data!r}",
+            ))
+        if not button.text.strip() or len(button.text) > MAX_BUTTON_TEXT:
+            errors.append(ContentError(file, field, f"button text {button.text!r} must be 1-64 characters"))
+    return errors
+
+
+PLAIN_TEXT_GROUPS = frozenset({"button", "buttons", "feature", "command", "label", "labels"})
+
+
+def is_plain_text_key(key: str) -> bool:
+    """Button labels and command descriptions are plain text, not HTML (``core.button.menu``)."""
+    return bool(PLAIN_TEXT_GROUPS.intersection(key.split(".")[1:-1]))
+
+
+def validate_content(content: Content) -> list[ContentError]:
+    from spasmbot import render
+
+    errors: list[ContentError] = []
+    ui_file = f"{content.language}/ui"
+    required_ui = [
+        "core.menu", "core.welcome", "core.about", "core.help", "core.expired", "core.unknown_command",
+        "core.free_text", "core.error", "core.page", "core.start_check", "core.button.menu",
+        "core.button.back", "core.button.prev", "core.button.next",
+    ]
+    required_ui += [f"core.feature.{name}" for name in render.FEATURE_DATA]
+    required_ui += [f"core.command.{name}" for name in render._LEADING_COMMANDS + render._TRAILING_COMMANDS]
+    for key in required_ui:
+        if key not in content.ui:
+            errors.append(ContentError(ui_file, key, "missing UI text"))
+    for key in content.ui.keys():
+        if is_plain_text_key(key):
+            continue
+        template = content.ui(key)
+        sample = template.format(**dict.fromkeys(UiText.fields(template), "0")) if "{" in template else template
+        for problem in html_errors(sample):
+            errors.append(ContentError(ui_file, key, f"HTML Telegram would reject: {problem}"))
+    if errors:
+        return errors  # the screens below need these texts
+
+    commands: dict[str, str] = {}
+    for section in content.sections.values():
+        if section.command:
+            if section.command in commands:
+                errors.append(ContentError(section.source, "command",
+                                           f"/{section.command} is also used by {commands[section.command]}"))
+            commands[section.command] = section.source
+        errors += _check_actions(content, section.actions, section.source, "actions")
+        for page in range(render.section_pages(section)):
+            screen = render.section_screen(content, section, page)
+            errors += check_screen(screen, section.source, "intro" if page == 0 else f"intro (page {page + 1})")
+    for card in content.cards.values():
+        file, _, field = card.source.partition(": ")
+        for target in card.see_also:
+            if target not in content.cards and target not in content.sections:
+                errors.append(ContentError(file, f"{field}.see_also",
+                                           f"links to {target!r}, which is no card or section"))
+        errors += _check_actions(content, card.actions, file, f"{field}.actions")
+        for page, text in enumerate(card.pages):
+            where = f"{field}.pages[{page}]"
+            errors += check_screen(render.card_screen(content, card, page), file, where)
+            if visible_length(text) > CARD_SOFT_LIMIT:
+                errors.append(ContentError(file, where, f"{visible_length(text)} characters: split it into "
+                                           f"pages of at most {CARD_SOFT_LIMIT}"))
+    for index, item in enumerate(content.menu):
+        target = item.removeprefix("section:")
+        ok = target in content.sections if item.startswith("section:") else render.action_button(content, item)
+        if not ok:
+            errors.append(ContentError(f"{content.language}/menu.yaml", f"items[{index}]",
+                                       f"{item!r} is no section or feature"))
+    errors += check_screen(render.main_menu(content, content.ui("core.welcome")),
+                           f"{content.language}/menu.yaml", "items")
+    errors += check_screen(render.about_screen(content), ui_file, "core.about")
+    errors += check_screen(render.help_screen(content, render.command_list(content)), ui_file, "core.help")
+    for tip in content.tips.values():
+        where = f"tips[{tip.id}]"
+        if tip.card not in content.cards:
+            errors.append(ContentError(f"{content.language}/tips.yaml", f"{where}.card",
+                                       f"links to {tip.card!r}, which is no card"))
+        errors += check_screen(Screen(tip.text), f"{content.language}/tips.yaml", f"{where}.text")
+    for index, nudge in enumerate(content.nudges):
+        errors += check_screen(Screen(nudge), f"{content.language}/nudges.yaml", f"nudges[{index}]")
+    if content.checks:
+        from spasmbot.checks.validate import validate_checks
+
+        errors += validate_checks(content)
+    return errors
+
+
+def _check_actions(content: Content, actions: tuple[str, ...], file: str, field: str) -> list[ContentError]:
+    from spasmbot import render
+
+    return [
+        ContentError(file, f"{field}[{i}]", f"unknown action {action!r} (use tips, water, checks, "
+                     "about, privacy or check:<id>)")
+        for i, action in enumerate(actions)
+        if render.action_button(content, action) is None
+    ]
