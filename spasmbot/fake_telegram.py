@@ -1,0 +1,1156 @@
+"""An in-process fake of the Telegram Bot API, plus a simulated user that drives a real bot.
+
+Why it exists: the tests, the offline console (``spasmbot.console``) and the benchmarks all run
+the *real* ``telegram.ext.Application`` with its real handlers, and only swap the HTTP layer.
+``FakeTelegram`` is a ``telegram.request.BaseRequest``, so PTB serialises every call exactly as
+it would for api.telegram.org; the fake answers with realistic Bot API JSON, keeps each chat's
+messages so edits apply, enforces the limits Telegram enforces (text and caption length,
+callback_data size, HTML entity parsing) and can inject the failures a production bot meets
+(blocked users, flood waits, timeouts, network errors). ``ChatClient`` plays one private-chat
+user: it builds real ``Update`` payloads, feeds them through ``Application.process_update`` and
+returns what the bot showed in reply.
+
+Usage::
+
+    api = FakeTelegram()
+    app = (ApplicationBuilder().token("123456:TEST-token").request(api)
+           .get_updates_request(api).updater(None).build())
+    await app.initialize()
+    user = ChatClient(app, api)
+    [menu] = await user.send("/start")
+    await user.tap(menu, "Cramps")
+
+Limits, on purpose:
+
+* Only the methods spasmbot uses are implemented; anything else answers 404 like Telegram does
+  for an unknown method. Inline messages (``inline_message_id``), groups' permissions, media
+  groups, files download and webhooks are not modelled.
+* HTML is checked slightly *more strictly* than Telegram: a bare ``&`` that does not start one
+  of ``&lt; &gt; &amp; &quot;`` or a numeric reference is rejected (Telegram keeps it
+  literally), because it always means a value was not escaped. Unknown attributes are ignored
+  as Telegram ignores them. MarkdownV2/Markdown are accepted without being checked.
+* Lengths are counted in Unicode code points after entity parsing; entity offsets in the
+  returned messages are in UTF-16 code units, as Telegram reports them.
+* Any integer ``chat_id`` is accepted; a chat the fake has not seen is treated as an existing
+  private chat (groups for negative ids). Long polling does not wait: ``getUpdates`` returns the
+  queued updates or an empty list at once.
+* No rate limiting happens unless injected with :meth:`FakeTelegram.fail_next`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
+
+from telegram import Update
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+from spasmbot.screen import Button
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+__all__ = [
+    "Button",
+    "Call",
+    "CallbackAnswer",
+    "ChatClient",
+    "FakeMessage",
+    "FakeTelegram",
+    "HtmlError",
+    "parse_html",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+MAX_CALLBACK_DATA_BYTES = 64
+MAX_ANSWER_TEXT_LENGTH = 200
+
+ErrorKind = Literal["forbidden", "retry_after", "not_modified", "timeout", "bad_request", "network"]
+_ERROR_KINDS: frozenset[str] = frozenset(
+    ("forbidden", "retry_after", "not_modified", "timeout", "bad_request", "network")
+)
+
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup of "
+    "the message are exactly the same as a message content and reply markup"
+)
+BLOCKED = "Forbidden: bot was blocked by the user"
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
+
+# --- HTML entity parsing ---------------------------------------------------------------------
+
+
+class HtmlError(ValueError):
+    """Text that Telegram would refuse with "can't parse entities"; ``str()`` is the reason."""
+
+
+_TAG_ENTITY: dict[str, str] = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "tg-emoji": "custom_emoji",
+}
+_SPECIAL = re.compile(r"[<&]")
+_START_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
+_ATTRIBUTE = re.compile(
+    r"""\s+([A-Za-z][A-Za-z0-9_-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
+)
+_TAG_CLOSE = re.compile(r"\s*>")
+_END_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
+_ENTITY = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+def _u16(text: str) -> int:
+    """Length in UTF-16 code units, the unit of Telegram's entity offsets."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def _byte_offset(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-8"))
+
+
+def _unescape(value: str) -> str:
+    """Decode the entities in an attribute value (same rules as in text)."""
+    if "&" not in value:
+        return value
+    return _ENTITY.sub(_decode_entity, value)
+
+
+def _decode_entity(match: re.Match[str]) -> str:
+    named, dec, hexa = match.groups()
+    if named:
+        return _NAMED[named]
+    code = int(dec) if dec else int(hexa, 16)
+    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        raise HtmlError(f"Invalid numeric character reference &#{dec or 'x' + hexa};")
+    return chr(code)
+
+
+@dataclass(slots=True)
+class _OpenTag:
+    name: str
+    offset: int  # UTF-16 offset in the plain text where the tag's content starts
+    attrs: dict[str, str | None]
+    language: str | None = None
+
+
+def _check_start_tag(name: str, attrs: dict[str, str | None], at: int) -> None:
+    if name == "span" and attrs.get("class") != "tg-spoiler":
+        raise HtmlError(f'Tag "span" must have class "tg-spoiler" at byte offset {at}')
+    if name == "tg-emoji" and not (attrs.get("emoji-id") or "").isdigit():
+        raise HtmlError(f'Custom emoji entity must have a numeric "emoji-id" at byte offset {at}')
+
+
+@lru_cache(maxsize=4096)
+def parse_html(text: str) -> tuple[str, tuple[dict[str, Any], ...]]:
+    """Parse Telegram HTML into (plain text, entities) or raise :class:`HtmlError`.
+
+    Mirrors the Bot API's HTML parse mode closely enough that text this accepts is accepted by
+    Telegram; cached because bots send the same screens over and over.
+    """
+    out: list[str] = []
+    utf16 = 0
+    stack: list[_OpenTag] = []
+    entities: list[dict[str, Any]] = []
+    pos = 0
+    size = len(text)
+    while True:
+        match = _SPECIAL.search(text, pos)
+        end = match.start() if match else size
+        if end > pos:
+            chunk = text[pos:end]
+            out.append(chunk)
+            utf16 += _u16(chunk)
+        if match is None:
+            break
+        i = end
+        if text[i] == "&":
+            entity = _ENTITY.match(text, i)
+            if entity is None:
+                raise HtmlError(
+                    f'Unescaped "&" at byte offset {_byte_offset(text, i)}; use "&amp;"'
+                )
+            char = _decode_entity(entity)
+            out.append(char)
+            utf16 += _u16(char)
+            pos = entity.end()
+            continue
+        if text.startswith("</", i):
+            closing = _END_TAG.match(text, i)
+            if closing is None:
+                reason = "Unclosed end tag" if ">" not in text[i:] else "Invalid end tag"
+                raise HtmlError(f"{reason} at byte offset {_byte_offset(text, i)}")
+            name = closing.group(1).lower()
+            if not stack:
+                raise HtmlError(f"Unexpected end tag at byte offset {_byte_offset(text, i)}")
+            top = stack.pop()
+            if top.name != name:
+                raise HtmlError(
+                    f"Unmatched end tag at byte offset {_byte_offset(text, i)}, "
+                    f'expected "</{top.name}>", found "</{name}>"'
+                )
+            _close(top, utf16, stack, entities)
+            pos = closing.end()
+            continue
+        start = _START_TAG.match(text, i)
+        if start is None:
+            raise HtmlError(f'Unsupported start tag "" at byte offset {_byte_offset(text, i)}')
+        name = start.group(1).lower()
+        if name not in _TAG_ENTITY:
+            raise HtmlError(
+                f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, i)}'
+            )
+        attrs: dict[str, str | None] = {}
+        j = start.end()
+        while (attribute := _ATTRIBUTE.match(text, j)) is not None:
+            key, dq, sq, bare = attribute.groups()
+            raw = dq if dq is not None else sq if sq is not None else bare
+            attrs[key.lower()] = None if raw is None else _unescape(raw)
+            j = attribute.end()
+        tag_end = _TAG_CLOSE.match(text, j)
+        if tag_end is None:
+            raise HtmlError(f"Unclosed start tag at byte offset {_byte_offset(text, i)}")
+        _check_start_tag(name, attrs, _byte_offset(text, i))
+        stack.append(_OpenTag(name, utf16, attrs))
+        pos = tag_end.end()
+    if stack:
+        raise HtmlError(f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"')
+    entities.sort(key=lambda e: (e["offset"], -e["length"]))
+    return "".join(out), tuple(entities)
+
+
+def _close(
+    tag: _OpenTag, utf16: int, stack: list[_OpenTag], entities: list[dict[str, Any]]
+) -> None:
+    """Turn a closed tag into its entity, the way Telegram merges ``<pre><code class>``."""
+    length = utf16 - tag.offset
+    if tag.name == "code" and stack and stack[-1].name == "pre":
+        css = tag.attrs.get("class") or ""
+        if css.startswith("language-"):
+            stack[-1].language = css.removeprefix("language-")
+        return
+    if length <= 0:
+        return
+    kind = _TAG_ENTITY[tag.name]
+    entity: dict[str, Any] = {"type": kind, "offset": tag.offset, "length": length}
+    if kind == "text_link":
+        href = tag.attrs.get("href")
+        if not href:
+            return  # Telegram drops a link without a target
+        entity["url"] = href
+    elif kind == "pre" and tag.language:
+        entity["language"] = tag.language
+    elif kind == "blockquote" and "expandable" in tag.attrs:
+        entity["type"] = "expandable_blockquote"
+    elif kind == "custom_emoji":
+        entity["custom_emoji_id"] = tag.attrs["emoji-id"]
+    entities.append(entity)
+
+
+# --- public records --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Call:
+    """One Bot API request as the bot made it (``params`` as PTB serialised them)."""
+
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass(slots=True)
+class CallbackAnswer:
+    """An ``answerCallbackQuery`` the bot made for a user's tap."""
+
+    query_id: str
+    user_id: int
+    text: str | None
+    show_alert: bool
+
+
+@dataclass(slots=True, eq=False)
+class FakeMessage:
+    """A message's current state as Telegram holds it; edits update the same object."""
+
+    message_id: int
+    chat_id: int
+    text: str  # raw text as sent (Telegram HTML under parse_mode HTML); "" for photos
+    plain: str  # what the user reads: text, or the caption, with tags stripped
+    buttons: list[list[Button]] = field(default_factory=list)
+    photo: bytes | None = None
+    caption: str | None = None
+    edits: int = 0
+    deleted: bool = False
+    date: int = 0
+    edit_date: int | None = None
+    from_bot: bool = True
+    entities: tuple[dict[str, Any], ...] = ()
+    reply_markup: dict[str, Any] | None = None
+    photo_id: str | None = None
+
+    def all_buttons(self) -> list[Button]:
+        return [b for row in self.buttons for b in row]
+
+    def button_texts(self) -> list[str]:
+        return [b.text for row in self.buttons for b in row]
+
+    def button(self, text: str) -> Button:
+        """Find a button by exact text, else by case-insensitive substring; fail loudly."""
+        everything = self.all_buttons()
+        exact = [b for b in everything if b.text == text]
+        if len(exact) == 1:
+            return exact[0]
+        if not exact:
+            needle = text.casefold()
+            exact = [b for b in everything if needle in b.text.casefold()]
+            if len(exact) == 1:
+                return exact[0]
+        problem = "is ambiguous" if exact else "matches no button"
+        raise AssertionError(
+            f"{text!r} {problem} in message {self.message_id} of chat {self.chat_id} "
+            f"({self.plain[:60]!r}); available buttons: {self.button_texts()!r}"
+        )
+
+    def __str__(self) -> str:
+        rows = " | ".join(" , ".join(f"[{b.text}]" for b in row) for row in self.buttons)
+        flags = " (deleted)" if self.deleted else ""
+        return f"#{self.message_id}{flags}: {self.plain}" + (f"\n  {rows}" if rows else "")
+
+
+class _ApiError(Exception):
+    """An error answer: becomes ``{"ok": false, ...}`` with the HTTP status ``code``."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+def _bad(description: str) -> _ApiError:
+    return _ApiError(400, f"Bad Request: {description}")
+
+
+@dataclass(slots=True)
+class _Fault:
+    method: str
+    error: str
+    chat_id: int | None
+    times: int
+    retry_after: int
+
+
+_METHODS = (
+    "getMe",
+    "sendMessage",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "answerCallbackQuery",
+    "setMyCommands",
+    "getMyCommands",
+    "deleteMyCommands",
+    "sendPhoto",
+    "deleteMessage",
+    "sendChatAction",
+    "getUpdates",
+    "deleteWebhook",
+    "getWebhookInfo",
+    "close",
+    "logOut",
+)
+_CANONICAL: dict[str, str] = {m.lower(): m for m in _METHODS}
+_CHAT_METHODS = frozenset(
+    (
+        "sendMessage",
+        "sendPhoto",
+        "sendChatAction",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "deleteMessage",
+    )
+)
+_CHAT_ACTIONS = frozenset(
+    (
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    )
+)
+_BUTTON_ACTIONS = frozenset(
+    (
+        "callback_data",
+        "url",
+        "login_url",
+        "web_app",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    )
+)
+_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_TOKEN = re.compile(r"/bot(\d+):[^/]+")
+
+
+def _chat_id(params: dict[str, Any]) -> int:
+    value = params.get("chat_id")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    raise _bad("chat not found")
+
+
+def _int_param(params: dict[str, Any], name: str) -> int:
+    value = params.get(name)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    raise _bad(f"{name} is empty" if value is None else f"invalid {name} specified")
+
+
+def _format(text: str, parse_mode: Any, entities: Any) -> tuple[str, tuple[dict[str, Any], ...]]:
+    """Apply the parse mode like Telegram: (plain text, entities) or a 400."""
+    if parse_mode is None or parse_mode == "":
+        return text, tuple(entities) if isinstance(entities, list) else ()
+    mode = str(parse_mode).lower()
+    if mode == "html":
+        try:
+            return parse_html(text)
+        except HtmlError as exc:
+            raise _bad(f"can't parse entities: {exc}") from None
+    if mode in ("markdown", "markdownv2"):
+        return text, ()
+    raise _bad(f"unsupported parse_mode {parse_mode!r}")
+
+
+def _buttons(markup: Any) -> tuple[list[list[Button]], dict[str, Any] | None]:
+    """Validate an inline keyboard the way Telegram does and return its buttons."""
+    if markup is None:
+        return [], None
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    if not isinstance(markup, dict):
+        raise _bad("can't parse reply keyboard markup JSON object")
+    keyboard = markup.get("inline_keyboard")
+    if keyboard is None:
+        return [], markup  # reply keyboards / ForceReply: no inline buttons to model
+    rows: list[list[Button]] = []
+    for raw_row in keyboard:
+        row: list[Button] = []
+        for raw in raw_row:
+            text = raw.get("text")
+            if not text:
+                raise _bad("BUTTON_TEXT_INVALID")
+            data = raw.get("callback_data")
+            url = raw.get("url")
+            if data is not None and not 1 <= len(str(data).encode("utf-8")) <= 64:
+                raise _bad("BUTTON_DATA_INVALID")
+            if url is not None and not str(url).startswith(("http://", "https://", "tg://")):
+                raise _bad("BUTTON_URL_INVALID")
+            if not _BUTTON_ACTIONS.intersection(raw):
+                raise _bad(
+                    "can't parse inline keyboard button: "
+                    "Text buttons are unallowed in the inline keyboard"
+                )
+            row.append(Button(text, data, url))
+        rows.append(row)
+    return rows, markup
+
+
+def _read_photo(request_data: RequestData | None) -> bytes | None:
+    if request_data is None or not request_data.contains_files:
+        return None
+    part = request_data.multipart_data.get("photo")
+    if part is None:
+        return None
+    content = part[1]
+    if isinstance(content, bytes):
+        return content
+    return content.read()
+
+
+class FakeTelegram(BaseRequest):
+    """The Bot API, in memory. Pass it as both ``request`` and ``get_updates_request``."""
+
+    def __init__(
+        self,
+        *,
+        now: Callable[[], float | datetime] = time.time,
+        bot_first_name: str = "SpasmBot",
+        bot_username: str = "spasm_test_bot",
+        bot_id: int = 123456,
+    ) -> None:
+        self._now = now
+        self._bot_user: dict[str, Any] = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+        }
+        self._bot_id_known = False
+        self.calls: list[Call] = []
+        self.counts: Counter[str] = Counter()
+        self._messages: dict[tuple[int, int], FakeMessage] = {}
+        self._bot_messages: dict[int, list[FakeMessage]] = {}
+        self._sent: list[FakeMessage] = []
+        self._next_message_id: dict[int, int] = {}
+        self._touched: dict[int, list[FakeMessage]] = {}
+        self._chats: dict[int, dict[str, Any]] = {}
+        self._faults: list[_Fault] = []
+        self._blocked: set[int] = set()
+        self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._query_ids = itertools.count(4_000_000_000_001)
+        self._open_queries: dict[str, int] = {}
+        self._answered: set[str] = set()
+        self._answers: dict[int, list[CallbackAnswer]] = {}
+        self.handler_errors: list[tuple[object, BaseException]] = []
+        self._handlers: dict[str, Callable[[dict[str, Any], RequestData | None], Any]] = {
+            "getme": self._get_me,
+            "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message_text,
+            "editmessagereplymarkup": self._edit_message_reply_markup,
+            "answercallbackquery": self._answer_callback_query,
+            "setmycommands": self._set_my_commands,
+            "getmycommands": self._get_my_commands,
+            "deletemycommands": self._delete_my_commands,
+            "sendphoto": self._send_photo,
+            "deletemessage": self._delete_message,
+            "sendchataction": self._send_chat_action,
+            "getupdates": self._get_updates,
+            "deletewebhook": self._true,
+            "getwebhookinfo": self._get_webhook_info,
+            "close": self._true,
+            "logout": self._true,
+        }
+
+    # --- BaseRequest ---------------------------------------------------------------------------
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def initialize(self) -> None:
+        """Nothing to connect to."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close; state is kept so tests can inspect it after the app stops."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        """Answer one HTTP call to the Bot API: (status, JSON body)."""
+        name = url.partition("?")[0].rstrip("/").rpartition("/")[2]
+        key = name.lower()
+        api_method = _CANONICAL.get(key, name)
+        params = request_data.parameters if request_data is not None else {}
+        self.calls.append(Call(api_method, params))
+        self.counts[api_method] += 1
+        if not self._bot_id_known:
+            self._learn_bot_id(url)
+        try:
+            if self._faults:
+                self._maybe_fail(api_method, params)
+            handler = self._handlers.get(key)
+            if handler is None:
+                raise _ApiError(404, "Not Found: method not found")
+            if (
+                self._blocked
+                and api_method in _CHAT_METHODS
+                and params.get("chat_id") in (self._blocked)
+            ):
+                raise _ApiError(403, BLOCKED)
+            result = handler(params, request_data)
+        except _ApiError as exc:
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": exc.code,
+                "description": exc.description,
+            }
+            if exc.retry_after is not None:
+                body["parameters"] = {"retry_after": exc.retry_after}
+            return exc.code, json.dumps(body).encode()
+        return 200, json.dumps({"ok": True, "result": result}, ensure_ascii=False).encode()
+
+    # --- error injection -----------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        error: ErrorKind,
+        *,
+        chat_id: int | None = None,
+        times: int = 1,
+        retry_after: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` (to ``chat_id``, if given) fail."""
+        canonical = _CANONICAL.get(method.lower())
+        if canonical is None:
+            raise ValueError(f"unknown Bot API method {method!r}; known: {', '.join(_METHODS)}")
+        if error not in _ERROR_KINDS:
+            raise ValueError(f"unknown error kind {error!r}; use one of {sorted(_ERROR_KINDS)}")
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._faults.append(_Fault(canonical, error, chat_id, times, retry_after))
+
+    def block(self, chat_id: int) -> None:
+        """The user blocks the bot: every send or edit to the chat gets 403 until unblocked."""
+        self._blocked.add(chat_id)
+
+    def unblock(self, chat_id: int) -> None:
+        self._blocked.discard(chat_id)
+
+    def _maybe_fail(self, method: str, params: dict[str, Any]) -> None:
+        for index, fault in enumerate(self._faults):
+            if fault.method != method:
+                continue
+            if fault.chat_id is not None and params.get("chat_id") != fault.chat_id:
+                continue
+            fault.times -= 1
+            if fault.times == 0:
+                del self._faults[index]
+            self._raise(fault)
+
+    @staticmethod
+    def _raise(fault: _Fault) -> None:
+        if fault.error == "timeout":
+            raise TimedOut("Timed out (injected by FakeTelegram)")
+        if fault.error == "network":
+            raise NetworkError("httpx.ConnectError: connection reset (injected by FakeTelegram)")
+        if fault.error == "forbidden":
+            raise _ApiError(403, BLOCKED)
+        if fault.error == "retry_after":
+            raise _ApiError(
+                429,
+                f"Too Many Requests: retry after {fault.retry_after}",
+                retry_after=fault.retry_after,
+            )
+        if fault.error == "not_modified":
+            raise _ApiError(400, NOT_MODIFIED)
+        raise _bad("chat not found")
+
+    # --- inspection ----------------------------------------------------------------------------
+
+    def messages(self, chat_id: int) -> list[FakeMessage]:
+        """The bot's messages in a chat, oldest first, as they look now (deleted ones flagged)."""
+        return list(self._bot_messages.get(chat_id, ()))
+
+    def sent(self, chat_id: int | None = None) -> list[FakeMessage]:
+        """Messages the bot created (not edits), in order; across all chats without ``chat_id``."""
+        if chat_id is None:
+            return list(self._sent)
+        return self.messages(chat_id)
+
+    def message(self, chat_id: int, message_id: int) -> FakeMessage:
+        try:
+            return self._messages[(chat_id, message_id)]
+        except KeyError:
+            raise AssertionError(f"no message {message_id} in chat {chat_id}") from None
+
+    def calls_to(self, method: str) -> list[Call]:
+        canonical = _CANONICAL.get(method.lower(), method)
+        return [c for c in self.calls if c.method == canonical]
+
+    def count(self, method: str) -> int:
+        return self.counts[_CANONICAL.get(method.lower(), method)]
+
+    def reset_calls(self) -> None:
+        self.calls.clear()
+        self.counts.clear()
+
+    def answers(self, user_id: int) -> list[CallbackAnswer]:
+        """``answerCallbackQuery`` calls made for this user's taps, in order."""
+        return self._answers.setdefault(user_id, [])
+
+    @property
+    def unanswered_queries(self) -> list[str]:
+        """Callback query ids the bot never answered (the user's spinner would keep turning)."""
+        return [q for q in self._open_queries if q not in self._answered]
+
+    def commands(self, scope: dict[str, Any] | None = None, language_code: str = "") -> list[str]:
+        key = (json.dumps(scope or {"type": "default"}, sort_keys=True), language_code)
+        return [c["command"] for c in self._commands.get(key, [])]
+
+    # --- for ChatClient / console --------------------------------------------------------------
+
+    def next_update_id(self) -> int:
+        return next(self._update_ids)
+
+    def push_update(self, update: dict[str, Any]) -> int:
+        """Queue a raw update for ``getUpdates``; assigns ``update_id`` when missing."""
+        update.setdefault("update_id", self.next_update_id())
+        self._updates.append(update)
+        return int(update["update_id"])
+
+    def register_chat(self, chat: dict[str, Any]) -> None:
+        """Remember a chat's full JSON so the bot's messages carry it back."""
+        self._chats[int(chat["id"])] = chat
+
+    def now(self) -> int:
+        value = self._now()
+        return int(value.timestamp() if isinstance(value, datetime) else value)
+
+    def new_message_id(self, chat_id: int) -> int:
+        value = self._next_message_id.get(chat_id, 0) + 1
+        self._next_message_id[chat_id] = value
+        return value
+
+    def store_incoming(self, chat_id: int, message_id: int, text: str, date: int) -> None:
+        """Keep the user's own message so the bot may delete it, as in a real private chat."""
+        self._messages[(chat_id, message_id)] = FakeMessage(
+            message_id, chat_id, text, text, date=date, from_bot=False
+        )
+
+    def new_callback_query(self, user_id: int) -> str:
+        query_id = str(next(self._query_ids))
+        self._open_queries[query_id] = user_id
+        return query_id
+
+    def touch_mark(self, chat_id: int) -> int:
+        return len(self._touched.setdefault(chat_id, []))
+
+    def touched_since(self, chat_id: int, mark: int) -> list[FakeMessage]:
+        """Messages sent or edited in the chat since ``mark``, each once, first touch first."""
+        seen: dict[int, FakeMessage] = {}
+        for msg in self._touched.get(chat_id, [])[mark:]:
+            seen.setdefault(msg.message_id, msg)
+        return list(seen.values())
+
+    def message_json(self, msg: FakeMessage) -> dict[str, Any]:
+        """The message as the Bot API serialises it (used in results and callback queries)."""
+        data: dict[str, Any] = {
+            "message_id": msg.message_id,
+            "from": self._bot_user,
+            "chat": self._chat_json(msg.chat_id),
+            "date": msg.date,
+        }
+        if msg.edit_date is not None:
+            data["edit_date"] = msg.edit_date
+        if msg.photo_id is not None:
+            data["photo"] = [
+                {
+                    "file_id": msg.photo_id,
+                    "file_unique_id": msg.photo_id[-12:],
+                    "width": 800,
+                    "height": 600,
+                    "file_size": len(msg.photo) if msg.photo else 0,
+                }
+            ]
+            if msg.caption is not None:
+                data["caption"] = msg.plain
+                if msg.entities:
+                    data["caption_entities"] = list(msg.entities)
+        else:
+            data["text"] = msg.plain
+            if msg.entities:
+                data["entities"] = list(msg.entities)
+        if msg.reply_markup is not None:
+            data["reply_markup"] = msg.reply_markup
+        return data
+
+    async def _record_error(self, update: object, context: Any) -> None:
+        """Error handler ChatClient adds to the app, so handler crashes are not silent."""
+        error = context.error
+        self.handler_errors.append((update, error))
+        if len(context.application.error_handlers) == 1:  # we replaced PTB's default logging
+            log.error("Handler raised while processing %r", update, exc_info=error)
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _learn_bot_id(self, url: str) -> None:
+        match = _TOKEN.search(url)
+        if match:
+            self._bot_user["id"] = int(match.group(1))
+        self._bot_id_known = True
+
+    def _chat_json(self, chat_id: int) -> dict[str, Any]:
+        chat = self._chats.get(chat_id)
+        if chat is not None:
+            return chat
+        if chat_id > 0:
+            return {"id": chat_id, "type": "private", "first_name": "User"}
+        kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+        return {"id": chat_id, "type": kind, "title": f"Chat {chat_id}"}
+
+    def _store(self, msg: FakeMessage) -> None:
+        self._messages[(msg.chat_id, msg.message_id)] = msg
+        self._bot_messages.setdefault(msg.chat_id, []).append(msg)
+        self._sent.append(msg)
+        self._touched.setdefault(msg.chat_id, []).append(msg)
+
+    def _find(self, params: dict[str, Any], missing: str) -> FakeMessage:
+        if "inline_message_id" in params:
+            raise _bad("inline messages are not supported by FakeTelegram")
+        chat_id = _chat_id(params)
+        msg = self._messages.get((chat_id, _int_param(params, "message_id")))
+        if msg is None or msg.deleted:
+            raise _bad(missing)
+        return msg
+
+    def _true(self, params: dict[str, Any], request_data: RequestData | None) -> bool:
+        return True
+
+    def _get_me(self, params: dict[str, Any], request_data: RequestData | None) -> dict[str, Any]:
+        return {
+            **self._bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    def _send_message(
+        self, params: dict[str, Any], request_data: RequestData | None
+    ) -> dict[str, Any]:
+        chat_id = _chat_id(params)
+        text = str(params.get("text", ""))
+        plain, entities = _format(text, params.get("parse_mode"), params.get("entities"))
+        _check_text(plain)
+        buttons, markup = _buttons(params.get("reply_markup"))
+        msg = FakeMessage(
+            self.new_message_id(chat_id),
+            chat_id,
+            text,
+            plain,
+            buttons,
+            date=self.now(),
+            entities=entities,
+            reply_markup=markup,
+        )
+        self._store(msg)
+        return self.message_json(msg)
+
+    def _send_photo(
+        self, params: dict[str, Any], request_data: RequestData | None
+    ) -> dict[str, Any]:
+        chat_id = _chat_id(params)
+        photo = _read_photo(request_data)
+        reference = params.get("photo")
+        if photo is None and not isinstance(reference, str):
+            raise _bad("there is no photo in the request")
+        caption = params.get("caption")
+        plain, entities = "", ()
+        if caption is not None:
+            plain, entities = _format(
+                str(caption), params.get("parse_mode"), params.get("caption_entities")
+            )
+            if len(plain) > MAX_CAPTION_LENGTH:
+                raise _bad("message caption is too long")
+        buttons, markup = _buttons(params.get("reply_markup"))
+        message_id = self.new_message_id(chat_id)
+        file_id = (
+            reference
+            if isinstance(reference, str) and not reference.startswith(("http", "attach://"))
+            else f"AgACAgIAAxkBAAI{chat_id}x{message_id}"
+        )
+        msg = FakeMessage(
+            message_id,
+            chat_id,
+            "",
+            plain,
+            buttons,
+            photo=photo,
+            caption=None if caption is None else str(caption),
+            date=self.now(),
+            entities=entities,
+            reply_markup=markup,
+            photo_id=file_id,
+        )
+        self._store(msg)
+        return self.message_json(msg)
+
+    def _edit_message_text(
+        self, params: dict[str, Any], request_data: RequestData | None
+    ) -> dict[str, Any]:
+        msg = self._find(params, "message to edit not found")
+        if not msg.from_bot:
+            raise _bad("message can't be edited")
+        if msg.photo_id is not None:
+            raise _bad("there is no text in the message to edit")
+        text = str(params.get("text", ""))
+        plain, entities = _format(text, params.get("parse_mode"), params.get("entities"))
+        _check_text(plain)
+        buttons, markup = _buttons(params.get("reply_markup"))
+        if plain == msg.plain and entities == msg.entities and markup == msg.reply_markup:
+            raise _ApiError(400, NOT_MODIFIED)
+        msg.text, msg.plain, msg.entities = text, plain, entities
+        msg.buttons, msg.reply_markup = buttons, markup
+        self._edited(msg)
+        return self.message_json(msg)
+
+    def _edit_message_reply_markup(
+        self, params: dict[str, Any], request_data: RequestData | None
+    ) -> dict[str, Any]:
+        msg = self._find(params, "message to edit not found")
+        if not msg.from_bot:
+            raise _bad("message can't be edited")
+        buttons, markup = _buttons(params.get("reply_markup"))
+        if markup == msg.reply_markup:
+            raise _ApiError(400, NOT_MODIFIED)
+        msg.buttons, msg.reply_markup = buttons, markup
+        self._edited(msg)
+        return self.message_json(msg)
+
+    def _edited(self, msg: FakeMessage) -> None:
+        msg.edits += 1
+        msg.edit_date = self.now()
+        self._touched.setdefault(msg.chat_id, []).append(msg)
+
+    def _delete_message(self, params: dict[str, Any], request_data: RequestData | None) -> bool:
+        msg = self._find(params, "message to delete not found")
+        msg.deleted = True
+        return True
+
+    def _answer_callback_query(
+        self, params: dict[str, Any], request_data: RequestData | None
+    ) -> bool:
+        query_id = str(params.get("callback_query_id", ""))
+        user_id = self._open_queries.get(query_id)
+        if user_id is None or query_id in self._answered:
+            raise _bad(QUERY_TOO_OLD.removeprefix("Bad Request: "))
+        text = params.get("text")
+        if text is not None and len(str(text)) > MAX_ANSWER_TEXT_LENGTH:
+            raise _bad("MESSAGE_TOO_LONG")
+        self._answered.add(query_id)
+        self.answers(user_id).append(
+            CallbackAnswer(
+                query_id,
+                user_id,
+                None if text is None else str(text),
+                bool(params.get("show_alert")),
+            )
+        )
+        return True
+
+    def _send_chat_action(self, params: dict[str, Any], request_data: RequestData | None) -> bool:
+        _chat_id(params)
+        if params.get("action") not in _CHAT_ACTIONS:
+            raise _bad("wrong parameter action in request")
+        return True
+
+    @staticmethod
+    def _commands_key(params: dict[str, Any]) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
+
+    def _set_my_commands(self, params: dict[str, Any], request_data: RequestData | None) -> bool:
+        commands = params.get("commands")
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise _bad("BOT_COMMANDS_TOO_MUCH" if isinstance(commands, list) else "commands empty")
+        for command in commands:
+            if not _COMMAND.fullmatch(str(command.get("command", ""))):
+                raise _bad("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", "")).strip()) <= 256:
+                raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
+        self._commands[self._commands_key(params)] = [
+            {"command": c["command"], "description": c["description"]} for c in commands
+        ]
+        return True
+
+    def _get_my_commands(
+        self, params: dict[str, Any], request_data: RequestData | None
+    ) -> list[dict[str, Any]]:
+        return self._commands.get(self._commands_key(params), [])
+
+    def _delete_my_commands(self, params: dict[str, Any], request_data: RequestData | None) -> bool:
+        self._commands.pop(self._commands_key(params), None)
+        return True
+
+    def _get_updates(
+        self, params: dict[str, Any], request_data: RequestData | None
+    ) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        if not 1 <= limit <= 100:
+            limit = 100
+        if offset < 0:
+            return self._updates[offset:][:limit]
+        if offset > 0:  # confirming: Telegram forgets everything below the offset
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        return self._updates[:limit]
+
+    def _get_webhook_info(
+        self, params: dict[str, Any], request_data: RequestData | None
+    ) -> dict[str, Any]:
+        return {
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+
+def _check_text(plain: str) -> None:
+    if not plain.strip():
+        raise _bad("message text is empty")
+    if len(plain) > MAX_TEXT_LENGTH:
+        raise _bad("message is too long")
+
+
+# --- the simulated user ----------------------------------------------------------------------
+
+
+class ChatClient:
+    """One user in a private chat with the bot, driving an initialised ``Application``.
+
+    Each action builds the update Telegram would deliver, runs it through
+    ``app.process_update`` and returns the bot's messages that were sent or edited meanwhile.
+    Exceptions raised by handlers are collected in :attr:`errors` (and re-raised when
+    ``raise_errors`` is true) instead of vanishing into PTB's logging.
+    """
+
+    def __init__(
+        self,
+        app: Application[Any, Any, Any, Any, Any, Any],
+        api: FakeTelegram,
+        user_id: int = 1001,
+        first_name: str = "Ann",
+        language_code: str | None = "en",
+        *,
+        username: str | None = None,
+        raise_errors: bool = False,
+    ) -> None:
+        self.app = app
+        self.api = api
+        self.user_id = user_id
+        self.chat_id = user_id
+        self.raise_errors = raise_errors
+        self.errors: list[BaseException] = []
+        self._user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if username:
+            self._user["username"] = username
+        if language_code:
+            self._user["language_code"] = language_code
+        self._chat: dict[str, Any] = {"id": user_id, "type": "private", "first_name": first_name}
+        if username:
+            self._chat["username"] = username
+        api.register_chat(self._chat)
+        if api._record_error not in app.error_handlers:
+            app.add_error_handler(api._record_error)
+
+    async def send(self, text: str) -> list[FakeMessage]:
+        """Type ``text`` into the chat; a leading ``/word`` is marked as a bot command."""
+        date = self.api.now()
+        message_id = self.api.new_message_id(self.chat_id)
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "from": dict(self._user),
+            "chat": dict(self._chat),
+            "date": date,
+            "text": text,
+        }
+        if text.startswith("/") and len(text) > 1:
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": _u16(command)}]
+        self.api.store_incoming(self.chat_id, message_id, text, date)
+        return await self.process({"message": message})
+
+    async def tap(self, message: FakeMessage, button_text: str) -> list[FakeMessage]:
+        """Tap a callback button of ``message`` as it looks now; fails if it is not there."""
+        current = self._current(message)
+        button = current.button(button_text)
+        if button.data is None:
+            raise AssertionError(
+                f"button {button.text!r} of message {current.message_id} has no callback_data "
+                f"(url={button.url!r}); it cannot be tapped"
+            )
+        return await self._callback(current, button.data)
+
+    async def tap_data(self, message: FakeMessage, data: str) -> list[FakeMessage]:
+        """Send arbitrary (stale or forged) callback data from ``message``."""
+        return await self._callback(self._current(message), data)
+
+    async def process(self, payload: dict[str, Any]) -> list[FakeMessage]:
+        """Deliver a raw update body (``update_id`` is added) and collect the bot's output."""
+        payload = {"update_id": self.api.next_update_id(), **payload}
+        mark = self.api.touch_mark(self.chat_id)
+        errors_before = len(self.api.handler_errors)
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
+        new_errors = [err for _, err in self.api.handler_errors[errors_before:]]
+        self.errors.extend(new_errors)
+        if new_errors and self.raise_errors:
+            raise new_errors[0]
+        return self.api.touched_since(self.chat_id, mark)
+
+    def messages(self) -> list[FakeMessage]:
+        """The bot's messages in this chat, oldest first (deleted ones flagged)."""
+        return self.api.messages(self.chat_id)
+
+    def last_message(self) -> FakeMessage:
+        """The newest message of the bot in this chat that is still there."""
+        for msg in reversed(self.api.messages(self.chat_id)):
+            if not msg.deleted:
+                return msg
+        raise AssertionError(f"the bot has no message in chat {self.chat_id}")
+
+    @property
+    def alerts(self) -> list[str]:
+        """Texts the bot showed in answer to this user's taps (toasts and alerts)."""
+        return [a.text for a in self.api.answers(self.user_id) if a.text]
+
+    def _current(self, message: FakeMessage) -> FakeMessage:
+        current = self.api.message(self.chat_id, message.message_id)
+        if current.deleted:
+            raise AssertionError(f"message {message.message_id} was deleted; it cannot be tapped")
+        return current
+
+    async def _callback(self, message: FakeMessage, data: str) -> list[FakeMessage]:
+        query = {
+            "id": self.api.new_callback_query(self.user_id),
+            "from": dict(self._user),
+            "message": self.api.message_json(message),
+            "chat_instance": f"-{self.chat_id}0042",
+            "data": data,
+        }
+        return await self.process({"callback_query": query})
