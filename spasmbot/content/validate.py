@@ -60,7 +60,7 @@ def validate_content(content: Content) -> list[ContentError]:
     for key in required_ui:
         if key not in content.ui:
             errors.append(ContentError(ui_file, key, "missing UI text"))
-    for key in content.ui.keys():
+    for key in content.ui.keys():  # noqa: SIM118 - UiText is not a dict
         if is_plain_text_key(key):
             continue
         template = content.ui(key)
