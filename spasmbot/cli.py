@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from spasmbot.config import ConfigError, Settings, load_settings
-from spasmbot.content import ContentInvalid, load_content
+from spasmbot.content import Content, ContentInvalid, load_content
 from spasmbot.content.loader import default_content_dir
 
 log = logging.getLogger("spasmbot")
@@ -40,7 +40,7 @@ def _setup_logging(token: str = "") -> None:
         handler.addFilter(_RedactToken(token))
 
 
-def _load(settings: Settings):  # noqa: ANN202
+def _load(settings: Settings) -> Content:
     return load_content(settings.content_dir or default_content_dir())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -35,7 +37,7 @@ async def about(update: Update, context: Context) -> None:
     await reply(update, context, render.about_screen(services(context).content))
 
 
-def _section_command(section_id: str):  # noqa: ANN202 - a handler factory
+def _section_command(section_id: str) -> Callable[[Update, Context], Awaitable[None]]:
     async def open_section(update: Update, context: Context) -> None:
         content = services(context).content
         section = content.sections.get(section_id)

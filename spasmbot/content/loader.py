@@ -56,7 +56,7 @@ class _Reader:
         raw = path.read_bytes()
         self.digest.update(path.name.encode() + b"\0" + raw)
         try:
-            return yaml.load(raw, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
+            return yaml.load(raw, Loader=_Loader)
         except yaml.YAMLError as exc:
             self.error(path, "", f"not valid YAML: {exc}".replace("\n", " "))
             return None
