@@ -1,0 +1,174 @@
+"""Throughput, start-up time and memory of spasmbot against a bare python-telegram-bot bot.
+
+Both bots run in their own process, through the same in-process fake Bot API and the same mix of
+20,000 updates (commands and button taps from 200 users), so the ratio isolates spasmbot's own
+per-update cost: handlers, rendering, the user middleware and SQLite.
+
+    python benchmarks/updates.py [--updates 20000]
+
+Targets (issue 2): per-update cost at most 1.5x the bare bot's; ready in 0.5 s or less; peak RSS
+80 MB or less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+USERS = 200
+COMMANDS = ["/start", "/menu", "/types", "/prevent", "/faq", "/symptoms", "/help", "hello there"]
+TAPS = ["b:m", "b:s:types:0", "b:c:cramps:0", "b:s:prevent:0", "b:c:hydration:0", "b:s:faq:0", "b:about"]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+async def _drive(app: Any, api: Any, updates: int) -> float:
+    """Send the mix through ``app``; returns updates per second."""
+    from spasmbot.fake_telegram import ChatClient
+
+    clients = [ChatClient(app, api, user_id=10_000 + i, first_name="U") for i in range(USERS)]
+    anchors = {}
+    for client in clients:  # one message per user to tap buttons on
+        await client.send("/menu")
+        anchors[client.user_id] = client.last_message()
+    started = time.perf_counter()
+    for i in range(updates):
+        client = clients[i % USERS]
+        if i % 2:
+            await client.tap_data(anchors[client.user_id], TAPS[i % len(TAPS)])
+        else:
+            await client.send(COMMANDS[i % len(COMMANDS)])
+    elapsed = time.perf_counter() - started
+    if api.unanswered_queries:
+        raise SystemExit(f"{len(api.unanswered_queries)} callback queries left unanswered")
+    return updates / elapsed
+
+
+async def _spasmbot_worker(updates: int) -> dict[str, float]:
+    from spasmbot.bot.app import build_application, on_startup
+    from spasmbot.clock import SystemClock
+    from spasmbot.config import Settings
+    from spasmbot.content import load_content
+    from spasmbot.fake_telegram import FakeTelegram
+    from spasmbot.storage import Store
+
+    db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
+    store = await Store.open(db)
+    api = FakeTelegram()
+    app = build_application(Settings(token="", db_path=db), load_content(), store, SystemClock(),
+                            request=api, rate_limiter=False)
+    async with app:
+        await on_startup(app)
+        rate = await _drive(app, api, updates)
+    await store.close()
+    return {"updates_per_s": rate, "peak_rss_mb": _peak_rss_mb()}
+
+
+async def _bare_worker(updates: int) -> dict[str, float]:
+    """The baseline: PTB with one handler per update type, each answering with one message."""
+    from telegram import Update
+    from telegram.constants import ParseMode
+    from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, Defaults, MessageHandler, filters
+
+    from spasmbot.fake_telegram import FakeTelegram
+
+    async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, "<b>Hello</b>")
+
+    async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.callback_query is not None
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text("<b>Tapped</b>")
+
+    api = FakeTelegram()
+    app = (ApplicationBuilder().token("123456:bare").request(api).get_updates_request(api)
+           .defaults(Defaults(parse_mode=ParseMode.HTML)).build())
+    app.add_handler(MessageHandler(filters.ALL, on_message))
+    app.add_handler(CallbackQueryHandler(on_tap))
+    async with app:
+        rate = await _drive(app, api, updates)
+    return {"updates_per_s": rate, "peak_rss_mb": _peak_rss_mb()}
+
+
+async def _ready_worker() -> None:
+    """Everything ``spasmbot`` does before it takes its first update, then print READY."""
+    from spasmbot.bot.app import build_application, on_startup
+    from spasmbot.clock import SystemClock
+    from spasmbot.config import Settings
+    from spasmbot.content import load_content
+    from spasmbot.fake_telegram import FakeTelegram
+    from spasmbot.storage import Store
+
+    db = Path(tempfile.mkdtemp()) / "ready.sqlite3"
+    store = await Store.open(db)
+    api = FakeTelegram()
+    app = build_application(Settings(token="", db_path=db), load_content(), store, SystemClock(), request=api)
+    await app.initialize()
+    await on_startup(app)
+    print("READY", flush=True)
+    await app.shutdown()
+    await store.close()
+
+
+def _run_worker(kind: str, updates: int) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--worker", kind, "--updates", str(updates)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _ready_seconds(runs: int = 5) -> float:
+    """Median wall time from spawning the interpreter to READY (start-up, content, DB, getMe)."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, __file__, "--worker", "ready"], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.strip() == "READY":
+                times.append(time.perf_counter() - started)
+                break
+        proc.wait()
+    times.sort()
+    return times[len(times) // 2]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--updates", type=int, default=20_000)
+    parser.add_argument("--worker", choices=["spasmbot", "bare", "ready"])
+    args = parser.parse_args()
+    if args.worker == "ready":
+        asyncio.run(_ready_worker())
+        return 0
+    if args.worker:
+        worker = _spasmbot_worker if args.worker == "spasmbot" else _bare_worker
+        print(json.dumps(asyncio.run(worker(args.updates))))
+        return 0
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    bare = _run_worker("bare", args.updates)
+    bot = _run_worker("spasmbot", args.updates)
+    ready = _ready_seconds()
+    ratio = bare["updates_per_s"] / bot["updates_per_s"]
+    print(f"updates: {args.updates} (commands and button taps from {USERS} users)")
+    print(f"bare PTB bot : {bare['updates_per_s']:8.0f} updates/s   peak RSS {bare['peak_rss_mb']:5.1f} MB")
+    print(f"spasmbot     : {bot['updates_per_s']:8.0f} updates/s   peak RSS {bot['peak_rss_mb']:5.1f} MB")
+    print(f"per-update cost ratio (spasmbot / bare): {ratio:.2f}  (target <= 1.5)")
+    print(f"ready after process start: {ready * 1000:.0f} ms  (target <= 500 ms)")
+    print(f"peak RSS: {bot['peak_rss_mb']:.1f} MB  (target <= 80 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
