@@ -118,9 +118,7 @@ _TAG_ENTITY: dict[str, str] = {
 }
 _SPECIAL = re.compile(r"[<&]")
 _START_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
-_ATTRIBUTE = re.compile(
-    r"""\s+([A-Za-z][A-Za-z0-9_-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
-)
+_ATTRIBUTE = re.compile(r"""\s+([A-Za-z][A-Za-z0-9_-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _TAG_CLOSE = re.compile(r"\s*>")
 _END_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
 _ENTITY = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
@@ -194,9 +192,7 @@ def parse_html(text: str) -> tuple[str, tuple[dict[str, Any], ...]]:
         if text[i] == "&":
             entity = _ENTITY.match(text, i)
             if entity is None:
-                raise HtmlError(
-                    f'Unescaped "&" at byte offset {_byte_offset(text, i)}; use "&amp;"'
-                )
+                raise HtmlError(f'Unescaped "&" at byte offset {_byte_offset(text, i)}; use "&amp;"')
             char = _decode_entity(entity)
             out.append(char)
             utf16 += _u16(char)
@@ -224,9 +220,7 @@ def parse_html(text: str) -> tuple[str, tuple[dict[str, Any], ...]]:
             raise HtmlError(f'Unsupported start tag "" at byte offset {_byte_offset(text, i)}')
         name = start.group(1).lower()
         if name not in _TAG_ENTITY:
-            raise HtmlError(
-                f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, i)}'
-            )
+            raise HtmlError(f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, i)}')
         attrs: dict[str, str | None] = {}
         j = start.end()
         while (attribute := _ATTRIBUTE.match(text, j)) is not None:
@@ -246,9 +240,7 @@ def parse_html(text: str) -> tuple[str, tuple[dict[str, Any], ...]]:
     return "".join(out), tuple(entities)
 
 
-def _close(
-    tag: _OpenTag, utf16: int, stack: list[_OpenTag], entities: list[dict[str, Any]]
-) -> None:
+def _close(tag: _OpenTag, utf16: int, stack: list[_OpenTag], entities: list[dict[str, Any]]) -> None:
     """Turn a closed tag into its entity, the way Telegram merges ``<pre><code class>``."""
     length = utf16 - tag.offset
     if tag.name == "code" and stack and stack[-1].name == "pre":
@@ -372,6 +364,7 @@ _METHODS = (
     "sendMessage",
     "editMessageText",
     "editMessageReplyMarkup",
+    "editMessageCaption",
     "answerCallbackQuery",
     "setMyCommands",
     "getMyCommands",
@@ -393,6 +386,7 @@ _CHAT_METHODS = frozenset(
         "sendChatAction",
         "editMessageText",
         "editMessageReplyMarkup",
+        "editMessageCaption",
         "deleteMessage",
     )
 )
@@ -487,10 +481,7 @@ def _buttons(markup: Any) -> tuple[list[list[Button]], dict[str, Any] | None]:
             if url is not None and not str(url).startswith(("http://", "https://", "tg://")):
                 raise _bad("BUTTON_URL_INVALID")
             if not _BUTTON_ACTIONS.intersection(raw):
-                raise _bad(
-                    "can't parse inline keyboard button: "
-                    "Text buttons are unallowed in the inline keyboard"
-                )
+                raise _bad("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
             row.append(Button(text, data, url))
         rows.append(row)
     return rows, markup
@@ -550,6 +541,7 @@ class FakeTelegram(BaseRequest):
             "sendmessage": self._send_message,
             "editmessagetext": self._edit_message_text,
             "editmessagereplymarkup": self._edit_message_reply_markup,
+            "editmessagecaption": self._edit_message_caption,
             "answercallbackquery": self._answer_callback_query,
             "setmycommands": self._set_my_commands,
             "getmycommands": self._get_my_commands,
@@ -601,11 +593,7 @@ class FakeTelegram(BaseRequest):
             handler = self._handlers.get(key)
             if handler is None:
                 raise _ApiError(404, "Not Found: method not found")
-            if (
-                self._blocked
-                and api_method in _CHAT_METHODS
-                and params.get("chat_id") in (self._blocked)
-            ):
+            if self._blocked and api_method in _CHAT_METHODS and params.get("chat_id") in (self._blocked):
                 raise _ApiError(403, BLOCKED)
             result = handler(params, request_data)
         except _ApiError as exc:
@@ -744,9 +732,7 @@ class FakeTelegram(BaseRequest):
 
     def store_incoming(self, chat_id: int, message_id: int, text: str, date: int) -> None:
         """Keep the user's own message so the bot may delete it, as in a real private chat."""
-        self._messages[(chat_id, message_id)] = FakeMessage(
-            message_id, chat_id, text, text, date=date, from_bot=False
-        )
+        self._messages[(chat_id, message_id)] = FakeMessage(message_id, chat_id, text, text, date=date, from_bot=False)
 
     def new_callback_query(self, user_id: int) -> str:
         query_id = str(next(self._query_ids))
@@ -795,8 +781,16 @@ class FakeTelegram(BaseRequest):
             data["reply_markup"] = msg.reply_markup
         return data
 
+    def watch_errors(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Collect the app's handler errors in :attr:`handler_errors` (idempotent).
+
+        ChatClient calls this; call it again after building a new Application on the same fake.
+        """
+        if self._record_error not in app.error_handlers:
+            app.add_error_handler(self._record_error)
+
     async def _record_error(self, update: object, context: Any) -> None:
-        """Error handler ChatClient adds to the app, so handler crashes are not silent."""
+        """Error handler added by :meth:`watch_errors`, so handler crashes are not silent."""
         error = context.error
         self.handler_errors.append((update, error))
         if len(context.application.error_handlers) == 1:  # we replaced PTB's default logging
@@ -847,9 +841,7 @@ class FakeTelegram(BaseRequest):
             "has_main_web_app": False,
         }
 
-    def _send_message(
-        self, params: dict[str, Any], request_data: RequestData | None
-    ) -> dict[str, Any]:
+    def _send_message(self, params: dict[str, Any], request_data: RequestData | None) -> dict[str, Any]:
         chat_id = _chat_id(params)
         text = str(params.get("text", ""))
         plain, entities = _format(text, params.get("parse_mode"), params.get("entities"))
@@ -868,9 +860,7 @@ class FakeTelegram(BaseRequest):
         self._store(msg)
         return self.message_json(msg)
 
-    def _send_photo(
-        self, params: dict[str, Any], request_data: RequestData | None
-    ) -> dict[str, Any]:
+    def _send_photo(self, params: dict[str, Any], request_data: RequestData | None) -> dict[str, Any]:
         chat_id = _chat_id(params)
         photo = _read_photo(request_data)
         reference = params.get("photo")
@@ -879,9 +869,7 @@ class FakeTelegram(BaseRequest):
         caption = params.get("caption")
         plain, entities = "", ()
         if caption is not None:
-            plain, entities = _format(
-                str(caption), params.get("parse_mode"), params.get("caption_entities")
-            )
+            plain, entities = _format(str(caption), params.get("parse_mode"), params.get("caption_entities"))
             if len(plain) > MAX_CAPTION_LENGTH:
                 raise _bad("message caption is too long")
         buttons, markup = _buttons(params.get("reply_markup"))
@@ -907,9 +895,7 @@ class FakeTelegram(BaseRequest):
         self._store(msg)
         return self.message_json(msg)
 
-    def _edit_message_text(
-        self, params: dict[str, Any], request_data: RequestData | None
-    ) -> dict[str, Any]:
+    def _edit_message_text(self, params: dict[str, Any], request_data: RequestData | None) -> dict[str, Any]:
         msg = self._find(params, "message to edit not found")
         if not msg.from_bot:
             raise _bad("message can't be edited")
@@ -926,9 +912,28 @@ class FakeTelegram(BaseRequest):
         self._edited(msg)
         return self.message_json(msg)
 
-    def _edit_message_reply_markup(
-        self, params: dict[str, Any], request_data: RequestData | None
-    ) -> dict[str, Any]:
+    def _edit_message_caption(self, params: dict[str, Any], request_data: RequestData | None) -> dict[str, Any]:
+        msg = self._find(params, "message to edit not found")
+        if not msg.from_bot:
+            raise _bad("message can't be edited")
+        if msg.photo_id is None:
+            raise _bad("there is no caption in the message to edit")
+        caption = params.get("caption")
+        plain, entities = "", ()
+        if caption is not None:
+            plain, entities = _format(str(caption), params.get("parse_mode"), params.get("caption_entities"))
+            if len(plain) > MAX_CAPTION_LENGTH:
+                raise _bad("message caption is too long")
+        buttons, markup = _buttons(params.get("reply_markup"))
+        if plain == msg.plain and entities == msg.entities and markup == msg.reply_markup:
+            raise _ApiError(400, NOT_MODIFIED)
+        msg.caption = None if caption is None else str(caption)
+        msg.plain, msg.entities = plain, entities
+        msg.buttons, msg.reply_markup = buttons, markup
+        self._edited(msg)
+        return self.message_json(msg)
+
+    def _edit_message_reply_markup(self, params: dict[str, Any], request_data: RequestData | None) -> dict[str, Any]:
         msg = self._find(params, "message to edit not found")
         if not msg.from_bot:
             raise _bad("message can't be edited")
@@ -949,9 +954,7 @@ class FakeTelegram(BaseRequest):
         msg.deleted = True
         return True
 
-    def _answer_callback_query(
-        self, params: dict[str, Any], request_data: RequestData | None
-    ) -> bool:
+    def _answer_callback_query(self, params: dict[str, Any], request_data: RequestData | None) -> bool:
         query_id = str(params.get("callback_query_id", ""))
         user_id = self._open_queries.get(query_id)
         if user_id is None or query_id in self._answered:
@@ -999,18 +1002,14 @@ class FakeTelegram(BaseRequest):
         ]
         return True
 
-    def _get_my_commands(
-        self, params: dict[str, Any], request_data: RequestData | None
-    ) -> list[dict[str, Any]]:
+    def _get_my_commands(self, params: dict[str, Any], request_data: RequestData | None) -> list[dict[str, Any]]:
         return self._commands.get(self._commands_key(params), [])
 
     def _delete_my_commands(self, params: dict[str, Any], request_data: RequestData | None) -> bool:
         self._commands.pop(self._commands_key(params), None)
         return True
 
-    def _get_updates(
-        self, params: dict[str, Any], request_data: RequestData | None
-    ) -> list[dict[str, Any]]:
+    def _get_updates(self, params: dict[str, Any], request_data: RequestData | None) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         if not 1 <= limit <= 100:
@@ -1021,9 +1020,7 @@ class FakeTelegram(BaseRequest):
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         return self._updates[:limit]
 
-    def _get_webhook_info(
-        self, params: dict[str, Any], request_data: RequestData | None
-    ) -> dict[str, Any]:
+    def _get_webhook_info(self, params: dict[str, Any], request_data: RequestData | None) -> dict[str, Any]:
         return {
             "url": "",
             "has_custom_certificate": False,
@@ -1076,8 +1073,7 @@ class ChatClient:
         if username:
             self._chat["username"] = username
         api.register_chat(self._chat)
-        if api._record_error not in app.error_handlers:
-            app.add_error_handler(api._record_error)
+        api.watch_errors(app)
 
     async def send(self, text: str) -> list[FakeMessage]:
         """Type ``text`` into the chat; a leading ``/word`` is marked as a bot command."""

@@ -64,9 +64,7 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None and query.data is not None
     if query.data == "n:2":
         await query.answer("Moved")
-        await query.edit_message_text(
-            "Page <i>two</i>", reply_markup=keyboard([("Back", "n:back")])
-        )
+        await query.edit_message_text("Page <i>two</i>", reply_markup=keyboard([("Back", "n:back")]))
     elif query.data == "n:boom":
         raise RuntimeError("handler exploded")
     else:
@@ -129,9 +127,7 @@ def user(app: App, api: FakeTelegram) -> ChatClient:
 # --- roundtrips ------------------------------------------------------------------------------
 
 
-async def test_start_sends_message_with_parsed_html_and_buttons(
-    user: ChatClient, api: FakeTelegram, app: App
-) -> None:
+async def test_start_sends_message_with_parsed_html_and_buttons(user: ChatClient, api: FakeTelegram, app: App) -> None:
     [msg] = await user.send("/start")
     assert msg.text == "<b>Hello</b> &amp; welcome"
     assert msg.plain == "Hello & welcome"
@@ -148,9 +144,7 @@ async def test_start_sends_message_with_parsed_html_and_buttons(
     assert app.bot.id == 123456
 
 
-async def test_tap_edits_in_place_and_records_the_answer(
-    user: ChatClient, api: FakeTelegram, clock: FakeClock
-) -> None:
+async def test_tap_edits_in_place_and_records_the_answer(user: ChatClient, api: FakeTelegram, clock: FakeClock) -> None:
     [menu] = await user.send("/start")
     clock.advance(minutes=1)
     touched = await user.tap(menu, "Next page")
@@ -188,9 +182,7 @@ async def test_tap_missing_ambiguous_or_url_button_fails_clearly(user: ChatClien
         await user.tap(menu, "Info")
 
 
-async def test_tap_data_forges_any_data_and_handler_errors_are_collected(
-    app: App, api: FakeTelegram
-) -> None:
+async def test_tap_data_forges_any_data_and_handler_errors_are_collected(app: App, api: FakeTelegram) -> None:
     user = ChatClient(app, api)
     [menu] = await user.send("/start")
     assert await user.tap_data(menu, "n:boom") == []
@@ -241,13 +233,9 @@ async def test_update_and_message_ids(app: App, api: FakeTelegram) -> None:
 async def test_edit_not_modified_and_unknown_message(app: App, api: FakeTelegram) -> None:
     sent = await app.bot.send_message(7, "<b>x</b>", reply_markup=keyboard([("A", "a")]))
     with pytest.raises(BadRequest, match="not modified"):
-        await app.bot.edit_message_text(
-            "<b>x</b>", 7, sent.message_id, reply_markup=keyboard([("A", "a")])
-        )
+        await app.bot.edit_message_text("<b>x</b>", 7, sent.message_id, reply_markup=keyboard([("A", "a")]))
     with pytest.raises(BadRequest, match="not modified"):
-        await app.bot.edit_message_reply_markup(
-            7, sent.message_id, reply_markup=keyboard([("A", "a")])
-        )
+        await app.bot.edit_message_reply_markup(7, sent.message_id, reply_markup=keyboard([("A", "a")]))
     with pytest.raises(BadRequest, match="Message to edit not found"):
         await app.bot.edit_message_text("y", 7, 999)
     await app.bot.edit_message_text("<b>x</b>", 7, sent.message_id)  # drops the keyboard
@@ -452,3 +440,27 @@ async def test_chat_action_and_answer_rules(user: ChatClient, app: App, api: Fak
         await app.bot.answer_callback_query("nope")
     api.reset_calls()
     assert api.calls == [] and api.count("sendChatAction") == 0
+
+
+async def test_edit_caption_and_user_messages(user: ChatClient, app: App, api: FakeTelegram) -> None:
+    [chart] = await user.send("/photo")
+    await app.bot.edit_message_caption(user.chat_id, chart.message_id, caption="<i>New</i>")
+    assert (chart.caption, chart.plain, chart.edits) == ("<i>New</i>", "New", 1)
+    with pytest.raises(BadRequest, match="not modified"):
+        await app.bot.edit_message_caption(user.chat_id, chart.message_id, caption="<i>New</i>")
+    with pytest.raises(BadRequest, match="There is no text in the message to edit"):
+        await app.bot.edit_message_text("text", user.chat_id, chart.message_id)
+    typed = chart.message_id + 1
+    await user.send("/echo hi")  # the user's message takes the next id in the shared sequence
+    with pytest.raises(BadRequest, match="Message can't be edited"):
+        await app.bot.edit_message_text("changed", user.chat_id, typed)
+    assert await app.bot.delete_message(user.chat_id, typed) is True
+    assert [m.from_bot for m in user.messages()] == [True, True]
+
+
+async def test_watch_errors_is_idempotent_and_now_accepts_floats(app: App, api: FakeTelegram) -> None:
+    api.watch_errors(app)
+    ChatClient(app, api, user_id=3003)
+    api.watch_errors(app)
+    assert list(app.error_handlers).count(api._record_error) == 1
+    assert FakeTelegram(now=lambda: 1_700_000_000.7).now() == 1_700_000_000
