@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -87,8 +88,14 @@ class Console:
     def _button_for(self, line: str) -> str | None:
         if line.isdigit() and 1 <= int(line) <= len(self.labels):
             return self.labels[int(line) - 1]
-        matches = [label for label in self.labels if label.casefold() == line.casefold()]
+        wanted = _normal(line)
+        matches = [label for label in self.labels if _normal(label) == wanted]
         return matches[0] if len(matches) == 1 else None
+
+
+def _normal(label: str) -> str:
+    """Button text without its emoji and case, so typing "types of spasms" taps "🧬 Types of spasms"."""
+    return re.sub(r"[^\w]+", " ", label).strip().casefold()
 
 
 async def run_console(
