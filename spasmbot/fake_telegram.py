@@ -44,7 +44,7 @@ import json
 import logging
 import re
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,6 +77,7 @@ MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_ANSWER_TEXT_LENGTH = 200
+ERRORS_KEPT = 100  # handler exceptions remembered (see FakeTelegram.handler_errors)
 
 ErrorKind = Literal["forbidden", "retry_after", "not_modified", "timeout", "bad_request", "network"]
 _ERROR_KINDS: frozenset[str] = frozenset(
@@ -535,7 +536,10 @@ class FakeTelegram(BaseRequest):
         self._open_queries: dict[str, int] = {}
         self._answered: set[str] = set()
         self._answers: dict[int, list[CallbackAnswer]] = {}
-        self.handler_errors: list[tuple[object, BaseException]] = []
+        # Bounded: an exception keeps its traceback's frames alive, and a benchmark may raise
+        # thousands of them; ``errors_seen`` counts them all.
+        self.handler_errors: deque[tuple[object, BaseException]] = deque(maxlen=ERRORS_KEPT)
+        self.errors_seen = 0
         self._handlers: dict[str, Callable[[dict[str, Any], RequestData | None], Any]] = {
             "getme": self._get_me,
             "sendmessage": self._send_message,
@@ -793,6 +797,7 @@ class FakeTelegram(BaseRequest):
         """Error handler added by :meth:`watch_errors`, so handler crashes are not silent."""
         error = context.error
         self.handler_errors.append((update, error))
+        self.errors_seen += 1
         if len(context.application.error_handlers) == 1:  # we replaced PTB's default logging
             log.error("Handler raised while processing %r", update, exc_info=error)
 
@@ -1043,8 +1048,9 @@ class ChatClient:
 
     Each action builds the update Telegram would deliver, runs it through
     ``app.process_update`` and returns the bot's messages that were sent or edited meanwhile.
-    Exceptions raised by handlers are collected in :attr:`errors` (and re-raised when
-    ``raise_errors`` is true) instead of vanishing into PTB's logging.
+    Exceptions raised by handlers are collected in :attr:`errors` (the latest
+    ``ERRORS_KEPT``; re-raised when ``raise_errors`` is true) instead of vanishing into PTB's
+    logging.
     """
 
     def __init__(
@@ -1111,10 +1117,12 @@ class ChatClient:
         """Deliver a raw update body (``update_id`` is added) and collect the bot's output."""
         payload = {"update_id": self.api.next_update_id(), **payload}
         mark = self.api.touch_mark(self.chat_id)
-        errors_before = len(self.api.handler_errors)
+        errors_before = self.api.errors_seen
         await self.app.process_update(Update.de_json(payload, self.app.bot))
-        new_errors = [err for _, err in self.api.handler_errors[errors_before:]]
+        fresh = min(self.api.errors_seen - errors_before, len(self.api.handler_errors))
+        new_errors = [err for _, err in list(self.api.handler_errors)[-fresh:]] if fresh else []
         self.errors.extend(new_errors)
+        del self.errors[:-ERRORS_KEPT]
         if new_errors and self.raise_errors:
             raise new_errors[0]
         return self.api.touched_since(self.chat_id, mark)

@@ -26,6 +26,7 @@ from telegram.ext import (
     Defaults,
 )
 
+from spasmbot import fake_telegram
 from spasmbot.clock import FakeClock
 from spasmbot.fake_telegram import Button, ChatClient, FakeTelegram, HtmlError, parse_html
 
@@ -464,3 +465,17 @@ async def test_watch_errors_is_idempotent_and_now_accepts_floats(app: App, api: 
     api.watch_errors(app)
     assert list(app.error_handlers).count(api._record_error) == 1
     assert FakeTelegram(now=lambda: 1_700_000_000.7).now() == 1_700_000_000
+
+
+async def test_handler_errors_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fake_telegram, "ERRORS_KEPT", 2)
+    bounded = FakeTelegram()
+    application = build(bounded)
+    await application.initialize()
+    user = ChatClient(application, bounded)
+    [menu] = await user.send("/start")
+    for _ in range(3):
+        await user.tap_data(menu, "n:boom")
+    assert bounded.errors_seen == 3
+    assert len(bounded.handler_errors) == 2 and len(user.errors) == 2
+    await application.shutdown()
