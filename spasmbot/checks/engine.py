@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from spasmbot.checks.model import Check, Outcome, Step
 
@@ -28,6 +29,18 @@ class Run:
     check_id: str
     version: str
     answers: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """A finished run as kept in the store: the outcome reached and the answers that led there."""
+
+    check_id: str
+    version: str
+    outcome: str
+    answers: tuple[tuple[str, int], ...]
+    finished_at: datetime
+    followup: bool | None = None  # the answer to the follow-up question, once given
 
 
 def start(check: Check) -> Run:
@@ -86,9 +99,7 @@ def longest_remaining(check: Check, node_id: str) -> int:
         if nid not in memo:
             node = check.node(nid)
             memo[nid] = (
-                1 + max((longest(a.next) for a in node.answers if a.next), default=0)
-                if isinstance(node, Step)
-                else 0
+                1 + max((longest(a.next) for a in node.answers if a.next), default=0) if isinstance(node, Step) else 0
             )
         return memo[nid]
 
@@ -247,6 +258,10 @@ def data_followup(check_id: str) -> str:
     return f"{NS}:f:{check_id}"
 
 
+def data_followup_cancel(check_id: str) -> str:
+    return f"{NS}:fc:{check_id}"
+
+
 def data_followup_answer(check_id: str, yes: bool) -> str:
     return f"{NS}:fa:{check_id}:{'y' if yes else 'n'}"
 
@@ -260,6 +275,7 @@ _SHAPES: dict[str, tuple[str, ...]] = {
     "x": ("check",),
     "r": ("check",),
     "f": ("check",),
+    "fc": ("check",),
     "fa": ("check", "yn"),
     "b": ("check", "step"),
     "e": ("check", "step"),

@@ -128,12 +128,20 @@ class _Reader:
 
 
 _CHECK_KEYS = {
-    "id", "title", "intro", "start", "order", "disclaimer", "followup", "steps", "outcomes"
+    "id",
+    "title",
+    "intro",
+    "start",
+    "order",
+    "disclaimer",
+    "followup",
+    "steps",
+    "outcomes",
 }
 _STEP_KEYS = {"question", "explain", "answers"}
 _ANSWER_KEYS = {"text", "next", "plan"}
 _OUTCOME_KEYS = {"title", "text", "urgency", "cards", "sections", "actions", "plan"}
-_FOLLOWUP_KEYS = {"after_minutes", "question", "yes", "no"}
+_FOLLOWUP_KEYS = {"after_minutes", "question", "on_yes", "on_no"}  # plain yes/no are booleans in YAML
 
 
 def _parse_step(r: _Reader, step_id: str, data: Any) -> Step | None:
@@ -194,15 +202,15 @@ def _parse_followup(r: _Reader, data: Any) -> Followup | None:
     if data is None:
         return None
     if not isinstance(data, dict):
-        r.error("followup", "must be a mapping with after_minutes, question, yes and no")
+        r.error("followup", "must be a mapping with after_minutes, question, on_yes and on_no")
         return None
     r.unknown_keys(data, _FOLLOWUP_KEYS, "followup")
     minutes = data.get("after_minutes")
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 24 * 60:
         r.error("followup.after_minutes", "must be a whole number of minutes from 1 to 1440")
         minutes = 0
-    yes = r.ident(data.get("yes"), "followup.yes") or ""
-    no = r.ident(data.get("no"), "followup.no") or ""
+    yes = r.ident(data.get("on_yes"), "followup.on_yes") or ""
+    no = r.ident(data.get("on_no"), "followup.on_no") or ""
     return Followup(minutes, r.text(data, "question", "followup"), yes, no)
 
 

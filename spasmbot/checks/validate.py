@@ -7,6 +7,7 @@ button's callback data within Telegram's 64 bytes. Each error names the file and
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from spasmbot.checks import engine
@@ -33,6 +34,7 @@ UI_KEYS: tuple[str, ...] = (
     "checks.plan",
     "checks.plan_empty",
     "checks.plan_tip",
+    "checks.plan_more",
     "checks.disclaimer",
     "checks.cancelled",
     "checks.stale",
@@ -50,15 +52,18 @@ UI_KEYS: tuple[str, ...] = (
     "checks.button.all_checks",
     "checks.button.menu",
     "checks.button.result",
-    "checks.button.yes",
-    "checks.button.no",
-    "checks.action.tips",
-    "checks.action.water",
-    "checks.action.followup",
-    "checks.action.check",
+    "checks.button.still",
+    "checks.button.eased",
+    "checks.button.tips",
+    "checks.button.water",
+    "checks.button.followup",
+    "checks.button.followup_cancel",
+    "checks.button.check",
     *(f"checks.urgency.{level}" for level in URGENCIES),
 )
 """Every UI string the checks feature uses; a missing one would crash a handler mid-check."""
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # a date for sample result cards
 
 KNOWN_ACTIONS = ("tips", "water", "followup", "check:<id>")
 
@@ -68,13 +73,42 @@ def validate_checks(content: Content) -> list[ContentError]:
     errors: list[ContentError] = [
         ContentError(UI_FILE, key, "missing UI string") for key in UI_KEYS if key not in content.ui
     ]
+    ui_ok = not errors
     for check_id, check in content.checks.items():
         if check.id != check_id:
             errors.append(ContentError(check.source, "id", f"registered as {check_id!r}"))
-        errors.extend(validate_graph(check))
-        errors.extend(_links(check, content))
-        errors.extend(_callback_sizes(check))
+        found = [*validate_graph(check), *_links(check, content), *_callback_sizes(check)]
+        if not found and ui_ok:  # the screens need a sound graph and every UI string
+            found = _screens(check, content)
+        errors.extend(found)
     return errors
+
+
+def _screens(check: Check, content: Content) -> list[ContentError]:
+    """Render every step (explained or not) and outcome as sent; check Telegram's limits."""
+    from spasmbot.checks import screens
+    from spasmbot.content.validate import check_screen
+
+    errors: list[ContentError] = []
+    start = engine.start(check)
+    for path in engine.routes(check):
+        answers = engine.as_answers(check, path)
+        for n in range(len(answers)):
+            step_id = answers[n][0]
+            run = engine.Run(check.id, check.version, answers[:n])
+            for explain in (False, True):
+                screen = screens.step_screen(content, check, run, explain)
+                errors.extend(check_screen(screen, check.source, f"steps.{step_id}"))
+        end = engine.walk(check, answers)
+        result = engine.Result(check.id, check.version, end.id, answers, _EPOCH)
+        for pending in (False, True):
+            screen = screens.outcome_screen(content, check, result, pending)
+            if screen is not None:
+                errors.extend(check_screen(screen, check.source, f"outcomes.{end.id}"))
+    if check.followup is not None:
+        errors.extend(check_screen(screens.followup_screen(content, check), check.source, "followup"))
+    errors.extend(check_screen(screens.resume_screen(content, check, start), check.source, "id"))
+    return list(dict.fromkeys(errors))  # the same step shows up on many routes
 
 
 def validate_graph(check: Check) -> list[ContentError]:
@@ -188,8 +222,7 @@ def _links(check: Check, content: Content) -> list[ContentError]:
                 elif target == check.id:
                     err(f"{where}.actions", "links to its own check (use Start over)")
     if check.followup is not None:
-        for key in ("yes", "no"):
-            target = getattr(check.followup, key)
+        for key, target in (("on_yes", check.followup.yes), ("on_no", check.followup.no)):
             if target not in check.outcomes:
                 err(f"followup.{key}", f"{target!r} is no outcome of this check")
     return errors
