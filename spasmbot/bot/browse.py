@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from spasmbot import render
 from spasmbot.bot.common import Context, answer, clear_input, reply, services, show
+from spasmbot.screen import Screen
 
 
 async def start(update: Update, context: Context) -> None:
@@ -17,11 +18,13 @@ async def start(update: Update, context: Context) -> None:
     clear_input(context)
     user = update.effective_user
     preface = svc.content.ui("core.welcome")
+    screen = render.main_menu(svc.content, preface)
     if user is not None:
         from spasmbot.bot import privacy
 
-        preface += await privacy.on_start(svc, user.id)
-    await reply(update, context, render.main_menu(svc.content, preface))
+        extra, rows = await privacy.on_start(svc, user.id)
+        screen = Screen(screen.text + extra, (*rows, *screen.rows))
+    await reply(update, context, screen)
 
 
 async def menu(update: Update, context: Context) -> None:

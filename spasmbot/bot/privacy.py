@@ -19,11 +19,30 @@ log = logging.getLogger(__name__)
 STOP_REASONS = ("too_many", "bad_time", "not_useful", "feel_better", "other")
 
 
-async def on_start(svc: Services, user_id: int) -> str:
-    """/start resets any half-done check and lifts a "blocked" mark; returns extra welcome text."""
+async def on_start(svc: Services, user_id: int) -> tuple[str, list[tuple[Button, ...]]]:
+    """/start resets any half-done check and lifts a "blocked" mark.
+
+    Returns extra welcome text and buttons: reminders paused while the bot was blocked are
+    offered back, not silently resumed (the user may have blocked us because of them).
+    """
     await check_store.reset(svc.store, user_id)
-    was_blocked = await users.unblock(svc.store, user_id)
-    return svc.content.ui("privacy.welcome_back_blocked") if was_blocked else ""
+    await users.unblock(svc.store, user_id)
+    if not await schedule.has_paused(svc.store, user_id):
+        return "", []
+    ui = svc.content.ui
+    return ui("privacy.welcome_back_blocked"), [
+        (Button(ui("privacy.button.resume"), "p:resume"), Button(ui("privacy.button.stop"), "p:stop"))
+    ]
+
+
+async def resume(update: Update, context: Context) -> None:
+    await answer(update)
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    resumed = await schedule.resume_user(svc.store, user.id)
+    text = svc.content.ui("privacy.resumed" if resumed else "privacy.nothing_to_resume")
+    await show(update, context, Screen(text, ((render.menu_button(svc.content),),)))
 
 
 def _home_screen(svc: Services) -> Screen:
@@ -148,3 +167,4 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(forget_answer, pattern=r"^p:forget:(yes|no)$"))
     app.add_handler(CallbackQueryHandler(stop, pattern=r"^p:stop$"))
     app.add_handler(CallbackQueryHandler(stop_reason, pattern=r"^p:why:"))
+    app.add_handler(CallbackQueryHandler(resume, pattern=r"^p:resume$"))
