@@ -49,7 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
@@ -421,25 +421,31 @@ _BUTTON_ACTIONS = frozenset(
     )
 )
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
-_TOKEN = re.compile(r"/bot(\d+):[^/]+")
+# ".../bot<id>:<secret>/<method>" for any base URL (the token is the segment before the method)
+_TOKEN = re.compile(r"/(?:bot)?(\d+):[\w-]+/[^/]*/?$")
+
+
+def _loose_int(value: Any) -> int | None:
+    """PTB sends ids as given: accept ``7`` and ``"7"`` alike."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return None
 
 
 def _chat_id(params: dict[str, Any]) -> int:
-    value = params.get("chat_id")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
-    raise _bad("chat not found")
+    value = _loose_int(params.get("chat_id"))
+    if value is None:
+        raise _bad("chat not found")
+    return value
 
 
 def _int_param(params: dict[str, Any], name: str) -> int:
-    value = params.get(name)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
-    raise _bad(f"{name} is empty" if value is None else f"invalid {name} specified")
+    value = _loose_int(params.get(name))
+    if value is None:
+        raise _bad(f"{name} is empty" if params.get(name) is None else f"invalid {name} specified")
+    return value
 
 
 def _format(text: str, parse_mode: Any, entities: Any) -> tuple[str, tuple[dict[str, Any], ...]]:
@@ -597,7 +603,7 @@ class FakeTelegram(BaseRequest):
             handler = self._handlers.get(key)
             if handler is None:
                 raise _ApiError(404, "Not Found: method not found")
-            if self._blocked and api_method in _CHAT_METHODS and params.get("chat_id") in (self._blocked):
+            if self._blocked and api_method in _CHAT_METHODS and _loose_int(params.get("chat_id")) in self._blocked:
                 raise _ApiError(403, BLOCKED)
             result = handler(params, request_data)
         except _ApiError as exc:
@@ -643,7 +649,7 @@ class FakeTelegram(BaseRequest):
         for index, fault in enumerate(self._faults):
             if fault.method != method:
                 continue
-            if fault.chat_id is not None and params.get("chat_id") != fault.chat_id:
+            if fault.chat_id is not None and _loose_int(params.get("chat_id")) != fault.chat_id:
                 continue
             fault.times -= 1
             if fault.times == 0:
@@ -651,7 +657,7 @@ class FakeTelegram(BaseRequest):
             self._raise(fault)
 
     @staticmethod
-    def _raise(fault: _Fault) -> None:
+    def _raise(fault: _Fault) -> NoReturn:
         if fault.error == "timeout":
             raise TimedOut("Timed out (injected by FakeTelegram)")
         if fault.error == "network":
@@ -804,7 +810,7 @@ class FakeTelegram(BaseRequest):
     # --- internals -----------------------------------------------------------------------------
 
     def _learn_bot_id(self, url: str) -> None:
-        match = _TOKEN.search(url)
+        match = _TOKEN.search(url.partition("?")[0])
         if match:
             self._bot_user["id"] = int(match.group(1))
         self._bot_id_known = True

@@ -83,10 +83,10 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(html.escape(" ".join(context.args or [])))
 
 
-def build(api: FakeTelegram, base_url: str | None = None) -> App:
+def build(api: FakeTelegram, base_url: str | None = None, token: str = TOKEN) -> App:
     builder = (
         ApplicationBuilder()
-        .token(TOKEN)
+        .token(token)
         .request(api)
         .get_updates_request(api)
         .updater(None)
@@ -385,13 +385,14 @@ async def test_block_and_unblock(app: App, api: FakeTelegram) -> None:
 
 
 async def test_self_hosted_base_url(api: FakeTelegram) -> None:
-    application = build(api, base_url="http://127.0.0.1:8081/bot")
+    application = build(api, base_url="http://127.0.0.1:8081/bot", token="654321:OTHER-token")
     await application.initialize()
     try:
         user = ChatClient(application, api)
         [msg] = await user.send("/start")
         assert msg.plain == "Hello & welcome"
-        assert application.bot.id == 123456
+        assert application.bot.id == 654321
+        assert msg.date == int(START.timestamp())
     finally:
         await application.shutdown()
     code, body = await api.do_request("http://127.0.0.1:8081/bot123456:TEST-token/getMe/", "POST")
