@@ -38,6 +38,11 @@ class Step:
     question: str
     answers: tuple[Answer, ...]
     explain: str = ""  # the optional "what does this mean?" text
+    label: str = ""  # short name for "why this result" when the question is long
+
+    @property
+    def summary(self) -> str:
+        return self.label or self.question
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +143,7 @@ _CHECK_KEYS = {
     "steps",
     "outcomes",
 }
-_STEP_KEYS = {"question", "explain", "answers"}
+_STEP_KEYS = {"question", "explain", "label", "answers"}
 _ANSWER_KEYS = {"text", "next", "plan"}
 _OUTCOME_KEYS = {"title", "text", "urgency", "cards", "sections", "actions", "plan"}
 _FOLLOWUP_KEYS = {"after_minutes", "question", "on_yes", "on_no"}  # plain yes/no are booleans in YAML
@@ -152,6 +157,7 @@ def _parse_step(r: _Reader, step_id: str, data: Any) -> Step | None:
     r.unknown_keys(data, _STEP_KEYS, path)
     question = r.text(data, "question", path)
     explain = r.text(data, "explain", path, required=False)
+    label = r.text(data, "label", path, required=False)
     raw_answers = data.get("answers")
     if not isinstance(raw_answers, list):
         r.error(path, "'answers' must be a list")
@@ -169,7 +175,7 @@ def _parse_step(r: _Reader, step_id: str, data: Any) -> Step | None:
         if nxt is not None:
             nxt = r.ident(nxt, f"{apath}.next")
         answers.append(Answer(r.text(raw, "text", apath), nxt, r.str_list(raw, "plan", apath)))
-    return Step(step_id, question, tuple(answers), explain)
+    return Step(step_id, question, tuple(answers), explain, label)
 
 
 def _parse_outcome(r: _Reader, outcome_id: str, data: Any) -> Outcome | None:

@@ -116,7 +116,7 @@ def step_screen(content: Content, check: Check, run: Run, explain: bool = False)
 
 def _why(content: Content, check: Check, result: Result) -> str:
     lines = [
-        content.ui("checks.why_line", question=step.question, answer=step.answers[index].text)
+        content.ui("checks.why_line", question=step.summary, answer=step.answers[index].text)
         for step, index in engine.chosen(check, result.answers)
     ]
     if check.followup is not None and result.followup is not None:
