@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from spasmbot.content.model import Card, Content, Section
 from spasmbot.screen import Button, Screen, rows_of
 
-CARDS_PER_PAGE = 8
+CARDS_PER_PAGE = 12
 MENU = "b:m"
 ABOUT = "b:about"
 HELP = "b:help"
