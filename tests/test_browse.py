@@ -138,7 +138,8 @@ async def test_forged_stale_and_random_callback_data_get_expired_and_a_fresh_men
     forged += [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 64))).decode("latin-1")
                for _ in range(25)]
     for data in forged:
-        [screen] = await user.tap_data(menu, data)
+        await user.tap_data(menu, data)
+        screen = harness.api.message(user.chat_id, menu.message_id)
         assert expired in screen.plain, repr(data)
         assert screen.button("Types of spasms")
     assert expired in user.alerts[-1]

@@ -76,7 +76,7 @@ async def test_console_chats_offline(tmp_path: Path) -> None:
     assert code == 0
     assert "I'm SpasmBot" in text
     assert "[1] " in text and "Types of spasms" in text
-    assert "👆 Types of spasms" in text
+    assert "👆 🧬 Types of spasms" in text
     assert "👆 Cramps" in text  # button 1 on the Types screen
     assert "(edited)" in text
     assert "I can't read free text" in text

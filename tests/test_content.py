@@ -87,7 +87,7 @@ def test_minimal_fixture_is_valid(tmp_path: Path) -> None:
         (("More &amp; more.", "<p>More</p>"), "unsupported tag <p>"),
         (("- \"More &amp; more.\"", "- \"" + "x" * 4100 + "\""), "cards[1].pages[0]: renders to"),
         (("id: more", "id: More-Card"), "cards[1].id: 'More-Card' must match"),
-        (("title: \"More\"\n", ""), "cards[1].title: is required"),
+        (("    title: \"More\"\n", ""), "cards[1].title: is required"),
         (("command: basics", "command: Bad Command"), "command: must match"),
         (("intro: |", "intro_text: |"), "intro_text: unknown field"),
     ],

@@ -13,6 +13,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseHandler,
     CallbackQueryHandler,
     Defaults,
     MessageHandler,
@@ -22,7 +23,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from spasmbot import render
-from spasmbot.bot import browse, checks, privacy
+from spasmbot.bot import browse, checks, privacy, water
 from spasmbot.bot.common import Context, Services, answer, awaiting, clear_input, reply, services
 from spasmbot.clock import Clock
 from spasmbot.config import Settings
@@ -35,7 +36,7 @@ OFFLINE_TOKEN = "123456789:OFFLINE-console-token-not-used-anywhere"
 
 # Feature modules, each with register(app). Order matters: earlier handlers win within a group,
 # and browse comes last among features; the fallbacks below are registered after all of them.
-FEATURES: tuple[ModuleType, ...] = (privacy, checks, browse)
+FEATURES: tuple[ModuleType, ...] = (privacy, checks, water, browse)
 
 
 def build_application(
@@ -68,6 +69,7 @@ def build_application(
     app = builder.build()
     app.bot_data["services"] = Services(content=content, store=store, clock=clock, settings=settings)
     app.add_handler(TypeHandler(Update, _forget_pending_input), group=-2)
+    app.add_handler(_EmptyCallbackData(browse.expired))
     for feature in FEATURES:
         feature.register(app)
     _register_fallbacks(app)
@@ -89,6 +91,13 @@ async def _forget_pending_input(update: Update, context: Context) -> None:
     is_command = bool(message and message.text and message.text.startswith("/"))
     if update.callback_query is not None or is_command:
         clear_input(context)
+
+
+class _EmptyCallbackData(BaseHandler[Update, Context, None]):
+    """Taps without data. PTB lets them match *every* pattern handler, so they are caught first."""
+
+    def check_update(self, update: object) -> bool:
+        return isinstance(update, Update) and update.callback_query is not None and not update.callback_query.data
 
 
 def _register_fallbacks(app: Application) -> None:
