@@ -177,16 +177,17 @@ async def _current_run(
 async def _answer_step(
     update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap
 ) -> None:
+    step = check.steps.get(tap.step)
+    if step is not None and tap.index >= len(step.answers):  # no such button ever existed
+        await _expired(update, context, svc, user_id)
+        return
     run = await _current_run(update, context, svc, user_id, check, tap)
     if run is None:
         return
-    try:
-        chosen = engine.choose(check, run, tap.step, tap.index)
-    except StaleRun:  # an answer index the step does not have: forged
-        await _expired(update, context, svc, user_id)
-        return
     await answer(update)
-    await _show_position(update, context, svc, user_id, check, chosen)
+    await _show_position(
+        update, context, svc, user_id, check, engine.choose(check, run, tap.step, tap.index)
+    )
 
 
 async def _back(
