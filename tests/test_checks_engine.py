@@ -277,3 +277,21 @@ def test_triggers_answers_build_a_plan_shown_on_the_result() -> None:
     first_tip = content.tips[engine.plan_items(check, result.answers)[0]]
     assert first_tip.text in screen.text and "more" in screen.text  # capped, with a pointer
     assert {b.data for b in screen.buttons()} >= {"t:home", "w:home"}
+
+
+def test_the_example_in_the_docs_is_a_valid_check() -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "checks.md").read_text()
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    check = parse_check(yaml.safe_load(example), "docs/checks.md")
+    content = shipped_content()
+    assert validate_checks(dataclasses.replace(content, checks={**content.checks, check.id: check})) == []
+    assert {o for o in check.outcomes} == {
+        engine.walk(check, engine.as_answers(check, p)).id for p in engine.routes(check)
+    }
+
+
+def test_two_answers_with_the_same_text_are_rejected() -> None:
+    data = small_check()
+    data["steps"]["three"]["answers"][1]["text"] = "X"
+    with pytest.raises(ContentInvalid, match="two answers read 'X'"):
+        parse_check(data, "tiny.yaml")

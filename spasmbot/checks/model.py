@@ -175,6 +175,9 @@ def _parse_step(r: _Reader, step_id: str, data: Any) -> Step | None:
         if nxt is not None:
             nxt = r.ident(nxt, f"{apath}.next")
         answers.append(Answer(r.text(raw, "text", apath), nxt, r.str_list(raw, "plan", apath)))
+    texts = [a.text for a in answers]
+    for text in sorted({t for t in texts if t and texts.count(t) > 1}):
+        r.error(path, f"two answers read {text!r}: users could not tell them apart")
     return Step(step_id, question, tuple(answers), explain, label)
 
 
