@@ -151,8 +151,9 @@ async def _current_run(
 ) -> Run | None:
     """The user's run if ``tap`` was made on its current step; otherwise reply and return None.
 
-    A tap on an earlier step of the same run (a double tap, an older copy of the message) just
-    shows the current step again: the user resumes where they are.
+    A tap on another step of the same run (a double tap, an older copy of the message) just
+    shows the current step again: the user resumes where they are. Without a run of this check
+    (finished, cancelled, another check running) or after the YAML changed: "start again?".
     """
     run = await store_checks.get_run(svc.store, user_id)
     if run is None or run.check_id != check.id:
@@ -166,11 +167,8 @@ async def _current_run(
         return None
     if node.id == tap.step:
         return run
-    if tap.step in engine.answered_steps(run):
-        await answer(update)
-        await show(update, context, screens.step_screen(svc.content, check, run))
-        return None
-    await _stale(update, context, svc, check, run)
+    await answer(update)
+    await show(update, context, screens.step_screen(svc.content, check, run))
     return None
 
 

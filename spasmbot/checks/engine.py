@@ -84,10 +84,6 @@ def back(run: Run) -> Run:
     return Run(run.check_id, run.version, run.answers[:-1])
 
 
-def answered_steps(run: Run) -> tuple[str, ...]:
-    return tuple(step_id for step_id, _ in run.answers)
-
-
 def longest_remaining(check: Check, node_id: str) -> int:
     """How many questions at most are left from ``node_id`` (its own included) to an outcome.
 
