@@ -1,11 +1,14 @@
 """Screens of the guided checks: the list, a step, a result card, and the stale/expired replies.
 
 Telegram-free (Screen and Button only), so the validator can render every step and outcome exactly
-as users will see them and check them against Telegram's limits.
+as users will see them and check them against Telegram's limits. Check titles and answer texts are
+plain text (they are button labels too), so they are escaped wherever they go into HTML; questions,
+explainers, labels and outcome texts are Telegram HTML as written in the YAML.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from spasmbot import render
@@ -16,6 +19,11 @@ from spasmbot.content.model import Content
 from spasmbot.screen import Button, Screen
 
 MAX_PLAN_TIPS = 8
+
+
+def escape(text: str) -> str:
+    """Plain text for Telegram HTML: only ``<``, ``>`` and ``&`` need escaping."""
+    return html.escape(text, quote=False)
 
 
 def ordered_checks(content: Content) -> list[Check]:
@@ -46,7 +54,7 @@ def list_screen(
         except StaleRun:
             step = 0
         if step:
-            parts.append(content.ui("checks.continue", title=active_check.title, step=step))
+            parts.append(content.ui("checks.continue", title=escape(active_check.title), step=step))
             rows.append(
                 (
                     Button(
@@ -65,7 +73,7 @@ def list_screen(
         lines.append(
             content.ui(
                 "checks.last_result_line",
-                check=check.title,
+                check=escape(check.title),
                 outcome=outcome.title,
                 date=result.finished_at.date().isoformat(),
             )
@@ -90,12 +98,12 @@ def step_screen(content: Content, check: Check, run: Run, explain: bool = False)
     if not isinstance(node, Step):
         raise StaleRun(f"{check.id}: run is finished")
     number, total = engine.progress(check, run)
-    parts = [f"<b>{check.title}</b>"]
+    parts = [f"<b>{escape(check.title)}</b>"]
     if not run.answers and check.intro:
         parts.append(check.intro)
     elif run.answers:
         last_step, last_index = engine.chosen(check, run.answers[-1:])[0]
-        parts.append(content.ui("checks.answered", answer=last_step.answers[last_index].text))
+        parts.append(content.ui("checks.answered", answer=escape(last_step.answers[last_index].text)))
     parts.append(content.ui("checks.step", step=number, total=total) + "\n\n" + node.question)
     if explain and node.explain:
         parts.append(content.ui("checks.explain", text=node.explain))
@@ -116,12 +124,12 @@ def step_screen(content: Content, check: Check, run: Run, explain: bool = False)
 
 def _why(content: Content, check: Check, result: Result) -> str:
     lines = [
-        content.ui("checks.why_line", question=step.summary, answer=step.answers[index].text)
+        content.ui("checks.why_line", question=step.summary, answer=escape(step.answers[index].text))
         for step, index in engine.chosen(check, result.answers)
     ]
     if check.followup is not None and result.followup is not None:
         answer = content.ui("checks.button.still" if result.followup else "checks.button.eased")
-        lines.append(content.ui("checks.why_line", question=check.followup.question, answer=answer))
+        lines.append(content.ui("checks.why_line", question=check.followup.question, answer=escape(answer)))
     return content.ui("checks.why") + "\n" + "\n".join(lines) if lines else ""
 
 
@@ -158,7 +166,7 @@ def outcome_screen(content: Content, check: Check, result: Result, followup_pend
     if outcome is None:
         return None
     fits = result_fits(check, result)
-    parts = [f"<b>{check.title}</b>"]
+    parts = [f"<b>{escape(check.title)}</b>"]
     if outcome.urgency:
         parts.append(content.ui(f"checks.urgency.{outcome.urgency}"))
     parts.append(f"<b>{outcome.title}</b>\n{outcome.text}")
@@ -217,7 +225,7 @@ def _action_button(content: Content, check: Check, action: str, followup_pending
 def resume_screen(content: Content, check: Check, run: Run) -> Screen:
     """Offered when starting a check that is already in progress."""
     step, total = engine.progress(check, run)
-    text = content.ui("checks.resume_prompt", title=check.title, step=step, total=total)
+    text = content.ui("checks.resume_prompt", title=escape(check.title), step=step, total=total)
     rows = (
         (Button(content.ui("checks.button.continue", title=check.title), engine.data_resume()),),
         (Button(content.ui("checks.button.restart"), engine.data_new(check.id)),),
@@ -255,7 +263,7 @@ def stale_screen(content: Content, check: Check | None, active: Run | None = Non
 def followup_screen(content: Content, check: Check) -> Screen:
     """The "still cramping?" message sent by the follow-up delivery."""
     assert check.followup is not None
-    text = f"<b>{check.title}</b>\n\n{check.followup.question}"
+    text = f"<b>{escape(check.title)}</b>\n\n{check.followup.question}"
     rows = (
         (Button(content.ui("checks.button.still"), engine.data_followup_answer(check.id, True)),),
         (Button(content.ui("checks.button.eased"), engine.data_followup_answer(check.id, False)),),
