@@ -206,9 +206,7 @@ def parse_hours(text: str) -> ActiveHours:
     return ActiveHours(start, end)
 
 
-_GOAL_FORM = re.compile(
-    rf"^{_NUMBER}\s*(glass|glasses|gl|cups?|ml|millilitres?|milliliters?|l|litres?|liters?)?$"
-)
+_GOAL_FORM = re.compile(rf"^{_NUMBER}\s*(glass|glasses|gl|cups?|ml|millilitres?|milliliters?|l|litres?|liters?)?$")
 
 
 def parse_goal(text: str, current: Unit) -> tuple[Unit, int]:
@@ -326,9 +324,7 @@ def plan_next(
     )
 
 
-def may_nudge_now(
-    now: datetime, settings: WaterSettings, zone: ZoneInfo, reached_today: bool
-) -> bool:
+def may_nudge_now(now: datetime, settings: WaterSettings, zone: ZoneInfo, reached_today: bool) -> bool:
     """Whether a nudge that has come due may really go out (settings or zone may have changed)."""
     if not settings.enabled:
         return False
@@ -353,9 +349,7 @@ def amount(drinks: Iterable[Drink], unit: Unit) -> int:
     return len(items) if unit == "glass" else sum(d.ml for d in items)
 
 
-def daily_totals(
-    drinks: Iterable[Drink], zone: ZoneInfo, unit: Unit, days: list[date]
-) -> dict[date, int]:
+def daily_totals(drinks: Iterable[Drink], zone: ZoneInfo, unit: Unit, days: list[date]) -> dict[date, int]:
     """Totals per local day of ``days``; days without drinks are 0, other days are left out."""
     totals = dict.fromkeys(days, 0)
     for d in drinks:
@@ -432,3 +426,90 @@ def progress(
 def nudge_index(user_id: int, sequence: int, count: int) -> int:
     """Which nudge text to send: each user walks all texts in turn, starting at their own place."""
     return (user_id + sequence) % count
+
+
+# --- the schedule row's payload ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanState:
+    """What planning the next nudge needs, kept in the ``water`` schedule row's payload.
+
+    The delivery pass plans the following slot inside its claim transaction, where nothing can
+    be read from the store, so the row carries a copy of the settings that matter and today's
+    total. Every change (settings, a drink, pause) rewrites the row, keeping the copy fresh.
+    """
+
+    settings: WaterSettings
+    day: date | None = None  # the local day ``amount`` belongs to
+    amount: int = 0
+
+    def reached(self, today: date) -> bool:
+        return self.day == today and self.amount >= self.settings.goal
+
+    def to_payload(self) -> dict[str, object]:
+        s = self.settings
+        return {
+            "iv": s.interval,
+            "hs": s.hours.start,
+            "he": s.hours.end,
+            "goal": s.goal,
+            "sag": int(s.stop_at_goal),
+            "pause": s.paused_on.isoformat() if s.paused_on else None,
+            "day": self.day.isoformat() if self.day else None,
+            "amt": self.amount,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, object]) -> PlanState:
+        """Read a payload back; a damaged one falls back to the defaults rather than failing."""
+        defaults = WaterSettings(enabled=True)
+        try:
+            interval = _whole(payload["iv"])
+            pause, day = payload.get("pause"), payload.get("day")
+            settings = replace(
+                defaults,
+                interval=interval if valid_interval(interval) else defaults.interval,
+                hours=ActiveHours(_whole(payload["hs"]), _whole(payload["he"])),
+                goal=max(_whole(payload["goal"]), 1),
+                stop_at_goal=bool(payload.get("sag", 1)),
+                paused_on=date.fromisoformat(pause) if isinstance(pause, str) else None,
+            )
+            return cls(
+                settings,
+                date.fromisoformat(day) if isinstance(day, str) else None,
+                _whole(payload.get("amt", 0)),
+            )
+        except (KeyError, ValueError):
+            return cls(defaults)
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"not an integer: {value!r}")
+    return value
+
+
+# Later than this after its slot (the bot was down), a nudge is not sent late but replaced by one
+# at the first allowed moment; sending is judged again at that moment.
+MAX_LATE = timedelta(minutes=30)
+
+
+def following_slot(state: PlanState, slot: datetime, now: datetime, zone: ZoneInfo) -> datetime:
+    """The slot after a nudge due at ``slot`` was handled at ``now`` (always after ``now``).
+
+    On time: one interval after now. Found too late (a restart after downtime): as soon as
+    allowed, so a missed nudge is made up once instead of being lost or repeated.
+    """
+    today = local_day(now, zone)
+    blocked = blocked_days(state.settings, today, state.reached(today))
+    if now - slot > MAX_LATE:
+        return next_allowed(now + timedelta(minutes=1), state.settings.hours, zone, blocked)
+    return next_allowed(now + timedelta(minutes=state.settings.interval), state.settings.hours, zone, blocked)
+
+
+def moved_slot(state: PlanState, slot: datetime, now: datetime, zone: ZoneInfo) -> datetime:
+    """Where a pending nudge goes after the user picked another zone: same instant if allowed."""
+    today = local_day(now, zone)
+    blocked = blocked_days(state.settings, today, state.reached(today))
+    return next_allowed(max(slot, now + timedelta(minutes=1)), state.settings.hours, zone, blocked)

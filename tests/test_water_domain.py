@@ -165,9 +165,7 @@ def test_active_hours_refuse_empty_or_tiny_windows() -> None:
 # --- planning ---------------------------------------------------------------------------------
 
 
-def nudges_over(
-    start: datetime, end: datetime, settings: WaterSettings, zone: ZoneInfo
-) -> list[datetime]:
+def nudges_over(start: datetime, end: datetime, settings: WaterSettings, zone: ZoneInfo) -> list[datetime]:
     """Every nudge the plan produces between two instants, when nobody taps anything."""
     out = []
     t = water.plan_next(start, settings, zone, reached_today=False)
@@ -257,12 +255,8 @@ def test_may_nudge_now() -> None:
     assert water.may_nudge_now(local(BERLIN, 2026, 6, 1, 8), s, BERLIN, False)
     assert not water.may_nudge_now(local(BERLIN, 2026, 6, 1, 21), s, BERLIN, False)
     assert not water.may_nudge_now(local(BERLIN, 2026, 6, 1, 12), s, BERLIN, True)
-    assert water.may_nudge_now(
-        local(BERLIN, 2026, 6, 1, 12), replace(s, stop_at_goal=False), BERLIN, True
-    )
-    assert not water.may_nudge_now(
-        local(BERLIN, 2026, 6, 1, 12), replace(s, enabled=False), BERLIN, False
-    )
+    assert water.may_nudge_now(local(BERLIN, 2026, 6, 1, 12), replace(s, stop_at_goal=False), BERLIN, True)
+    assert not water.may_nudge_now(local(BERLIN, 2026, 6, 1, 12), replace(s, enabled=False), BERLIN, False)
 
 
 # --- progress ---------------------------------------------------------------------------------

@@ -1,0 +1,820 @@
+"""Hydration: /water, /drank, the ``w:`` buttons, typed settings and the ``water`` delivery kind.
+
+Callback data (all well under Telegram's 64 bytes):
+``w:home`` · ``w:drank`` (short reply) · ``w:drank:h`` (from /water) · ``w:on`` · ``w:off`` ·
+``w:iv`` / ``w:iv:<min>`` / ``w:iv:type`` · ``w:hr`` / ``w:hr:<start>:<end>`` / ``w:hr:type`` ·
+``w:goal`` / ``w:goal:<unit>:<n>`` / ``w:unit:<unit>`` / ``w:glass:<ml>`` / ``w:goal:type`` ·
+``w:sag:<0|1>`` (stop at goal) · ``w:chart:<7|30>`` · ``w:tz`` ·
+``w:n:<d|s|k|p|x>:<nudge id>`` (a nudge's drank / snooze / skip / pause / stop; the id is the
+nudge's send time in epoch seconds).
+
+Only values the buttons offer are accepted; anything else is stale or forged and gets the
+"this button has expired" reply with a fresh /water screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from spasmbot import render, scheduling, water
+from spasmbot.bot.common import (
+    Context,
+    Services,
+    answer,
+    clear_input,
+    expect_input,
+    markup,
+    register_input,
+    reply,
+    services,
+    show,
+)
+from spasmbot.bot.delivery import DeliveryKind, register_kind
+from spasmbot.chart import ChartLabels, water_chart
+from spasmbot.content.model import Content, UiText
+from spasmbot.scheduling import Due
+from spasmbot.screen import Button, Screen, rows_of
+from spasmbot.storage import epoch, schedule, users
+from spasmbot.storage import water as water_store
+from spasmbot.water import ActiveHours, Unit, WaterSettings
+
+KIND = "water"
+HOME = "w:home"
+DRANK = "w:drank"
+DRANK_HOME = "w:drank:h"
+
+NUDGE_ACTIONS = {"d": "drank", "s": "snooze", "k": "skip", "p": "pause", "x": "stop"}
+BAR_CELLS = 8
+
+
+# --- callback data ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tap:
+    """A parsed ``w:`` button: what to do and its checked arguments."""
+
+    action: str
+    args: tuple[int | str, ...] = ()
+
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), action)
+    for pattern, action in (
+        (r"^w:home$", "home"),
+        (r"^w:drank$", "drank"),
+        (r"^w:drank:h$", "drank_home"),
+        (r"^w:on$", "on"),
+        (r"^w:off$", "off"),
+        (r"^w:iv$", "interval_menu"),
+        (r"^w:iv:(\d{1,3})$", "interval"),
+        (r"^w:iv:type$", "interval_type"),
+        (r"^w:hr$", "hours_menu"),
+        (r"^w:hr:(\d{1,4}):(\d{1,4})$", "hours"),
+        (r"^w:hr:type$", "hours_type"),
+        (r"^w:goal$", "goal_menu"),
+        (r"^w:goal:(glass|ml):(\d{1,5})$", "goal"),
+        (r"^w:goal:type$", "goal_type"),
+        (r"^w:unit:(glass|ml)$", "unit"),
+        (r"^w:glass:(\d{2,4})$", "glass"),
+        (r"^w:sag:([01])$", "stop_at_goal"),
+        (r"^w:chart:(\d{1,2})$", "chart"),
+        (r"^w:tz$", "zone"),
+        (r"^w:n:([dskpx]):(\d{1,12})$", "nudge"),
+    )
+)
+
+
+def parse(data: str) -> Tap | None:
+    """Parse ``w:`` data; None for anything no current button sends."""
+    for pattern, action in _PATTERNS:
+        m = pattern.match(data)
+        if m is None:
+            continue
+        args: tuple[int | str, ...] = tuple(int(g) if g.isdigit() else g for g in m.groups())
+        if action == "interval" and args[0] not in water.INTERVAL_CHOICES:
+            return None
+        if action == "hours" and args not in water.HOURS_CHOICES:
+            return None
+        if action == "goal" and args[1] not in water.GOAL_CHOICES[args[0]]:  # type: ignore[index]
+            return None
+        if action == "glass" and args[0] not in water.GLASS_SIZES:
+            return None
+        if action == "chart" and args[0] not in water.CHART_DAYS:
+            return None
+        if action == "nudge":
+            args = (NUDGE_ACTIONS[str(args[0])], args[1])
+        return Tap(action, args)
+    return None
+
+
+def nudge_data(action: str, nudge_id: int) -> str:
+    code = next(k for k, v in NUDGE_ACTIONS.items() if v == action)
+    return f"w:n:{code}:{nudge_id}"
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+def clock_label(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def hours_label(ui: UiText, hours: ActiveHours) -> str:
+    return ui("water.hours_range", start=clock_label(hours.start), end=clock_label(hours.end))
+
+
+def interval_label(ui: UiText, minutes: int) -> str:
+    h, m = divmod(minutes, 60)
+    if not h:
+        return ui("water.interval_min", m=m)
+    if not m:
+        return ui("water.interval_h", h=h)
+    return ui("water.interval_h_min", h=h, m=m)
+
+
+def goal_label(ui: UiText, settings: WaterSettings) -> str:
+    return ui(f"water.goal_value_{settings.unit}", goal=settings.goal)
+
+
+def when_label(ui: UiText, instant: datetime, now: datetime, zone: ZoneInfo) -> str:
+    """``14:30``, ``tomorrow at 08:00`` or ``Wed 04 Mar at 08:00``, in the user's zone."""
+    local = instant.astimezone(zone)
+    time = local.strftime("%H:%M")
+    days = (local.date() - now.astimezone(zone).date()).days
+    if days <= 0:
+        return ui("water.time_today", time=time)
+    if days == 1:
+        return ui("water.time_tomorrow", time=time)
+    return ui("water.time_later", day=local.strftime(ui("water.time_day_format")), time=time)
+
+
+def bar(amount: int, goal: int) -> str:
+    filled = min(BAR_CELLS, amount * BAR_CELLS // goal) if goal else 0
+    return "▰" * filled + "▱" * (BAR_CELLS - filled)
+
+
+def today_line(ui: UiText, settings: WaterSettings, amount: int) -> str:
+    return ui(f"water.today_{settings.unit}", amount=amount, goal=settings.goal)
+
+
+# --- screens ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    """Everything the /water screen shows, gathered from the store."""
+
+    now: datetime
+    zone: ZoneInfo
+    zone_name: str | None  # None: the user has not picked a zone yet
+    settings: WaterSettings
+    on: bool  # enabled and a nudge is scheduled
+    next_due: datetime | None
+    progress: water.Progress
+
+
+def home_screen(content: Content, view: HomeView, preface: str = "") -> Screen:
+    ui = content.ui
+    s, p = view.settings, view.progress
+    lines = [ui("water.title"), "", f"{today_line(ui, s, p.amount)}  {bar(p.amount, p.goal)}"]
+    if p.reached:
+        lines.append(ui("water.goal_reached"))
+    elif p.behind:
+        lines.append(ui("water.pace_behind", expected=p.expected, behind=p.behind))
+    else:
+        lines.append(ui("water.pace_ok"))
+    if p.streak == 1:
+        lines.append(ui("water.streak_one"))
+    elif p.streak > 1:
+        lines.append(ui("water.streak", days=p.streak))
+    lines.append("")
+    interval, hours = interval_label(ui, s.interval), hours_label(ui, s.hours)
+    if view.on:
+        lines.append(ui("water.nudges_on", interval=interval, hours=hours))
+        if s.paused_on == p.today:
+            lines.append(ui("water.nudges_paused"))
+        elif p.reached and s.stop_at_goal:
+            lines.append(ui("water.nudges_done_today"))
+        if view.next_due is not None:
+            lines.append(ui("water.next_nudge", time=when_label(ui, view.next_due, view.now, view.zone)))
+    else:
+        lines.append(ui("water.nudges_off", interval=interval, hours=hours))
+    lines.append(ui(f"water.goal_line_{s.unit}", goal=s.goal, glass_ml=s.glass_ml))
+    lines.append(ui("water.stop_at_goal_on" if s.stop_at_goal else "water.stop_at_goal_off"))
+    if view.zone_name:
+        lines.append(ui("water.zone_line", zone=view.zone_name))
+    lines += ["", ui("water.history_title")]
+    day_format = ui("water.history_day_format")
+    for day, value in p.history:
+        line = ui("water.history_line", day=day.strftime(day_format), bar=bar(value, p.goal), amount=value)
+        lines.append(line + (ui("water.history_reached") if value >= p.goal else ""))
+    text = "\n".join(lines)
+    if preface:
+        text = f"{preface}\n\n{text}"
+    toggle = Button(ui("water.button.turn_off"), "w:off") if view.on else Button(ui("water.button.turn_on"), "w:on")
+    sag = "water.button.stop_at_goal_on" if s.stop_at_goal else "water.button.stop_at_goal_off"
+    rows = (
+        (Button(ui("water.button.drank"), DRANK_HOME),),
+        (toggle,),
+        (Button(ui("water.button.interval"), "w:iv"), Button(ui("water.button.hours"), "w:hr")),
+        (Button(ui("water.button.goal"), "w:goal"), Button(ui(sag), f"w:sag:{int(not s.stop_at_goal)}")),
+        tuple(Button(ui(f"water.button.chart_{n}"), f"w:chart:{n}") for n in water.CHART_DAYS),
+        (Button(ui("water.button.zone"), "w:tz"), render.menu_button(content)),
+    )
+    return Screen(text, rows)
+
+
+def _chosen(ui: UiText, label: str, chosen: bool) -> str:
+    return ui("water.button.chosen", label=label) if chosen else label
+
+
+def _back_row(ui: UiText) -> tuple[Button, ...]:
+    return (Button(ui("water.button.back"), HOME),)
+
+
+def interval_screen(ui: UiText, settings: WaterSettings) -> Screen:
+    choices = [
+        Button(_chosen(ui, interval_label(ui, m), m == settings.interval), f"w:iv:{m}") for m in water.INTERVAL_CHOICES
+    ]
+    return Screen(
+        ui("water.interval_title", interval=interval_label(ui, settings.interval)),
+        (*rows_of(choices, 3), (Button(ui("water.button.type"), "w:iv:type"),), _back_row(ui)),
+    )
+
+
+def hours_screen(ui: UiText, settings: WaterSettings) -> Screen:
+    choices = []
+    for start, end in water.HOURS_CHOICES:
+        hours = ActiveHours(start, end)
+        label = hours_label(ui, hours)
+        if hours.crosses_midnight:
+            label = ui("water.hours_night", hours=label)
+        choices.append(Button(_chosen(ui, label, hours == settings.hours), f"w:hr:{start}:{end}"))
+    return Screen(
+        ui("water.hours_title", hours=hours_label(ui, settings.hours)),
+        (*rows_of(choices, 2), (Button(ui("water.button.type"), "w:hr:type"),), _back_row(ui)),
+    )
+
+
+def goal_screen(ui: UiText, settings: WaterSettings) -> Screen:
+    units = tuple(
+        Button(_chosen(ui, ui(f"water.button.{label}"), unit == settings.unit), f"w:unit:{unit}")
+        for unit, label in (("glass", "glasses"), ("ml", "ml"))
+    )
+    goals = tuple(
+        Button(
+            _chosen(ui, ui(f"water.button.goal_{settings.unit}", goal=g), g == settings.goal),
+            f"w:goal:{settings.unit}:{g}",
+        )
+        for g in water.GOAL_CHOICES[settings.unit]
+    )
+    sizes = tuple(
+        Button(
+            _chosen(ui, ui("water.button.glass_size", ml=ml), ml == settings.glass_ml),
+            f"w:glass:{ml}",
+        )
+        for ml in water.GLASS_SIZES
+    )
+    text = ui("water.goal_title", goal=goal_label(ui, settings))
+    text += "\n" + ui("water.goal_glass_size_title")
+    return Screen(
+        text,
+        (units, goals, sizes, (Button(ui("water.button.type"), "w:goal:type"),), _back_row(ui)),
+    )
+
+
+def logged_screen(ui: UiText, settings: WaterSettings, amount: int, ml: int) -> Screen:
+    """What a nudge (or /drank) turns into once a glass is logged."""
+    if settings.unit == "glass":
+        text = ui("water.logged_glass", amount=amount, goal=settings.goal)
+    else:
+        text = ui("water.logged_ml", ml=ml, amount=amount, goal=settings.goal)
+    if amount >= settings.goal:
+        text += "\n" + ui("water.logged_reached")
+    return Screen(
+        text,
+        ((Button(ui("water.button.nudge_drank_more"), DRANK), Button(ui("water.button.open"), HOME)),),
+    )
+
+
+def note_screen(ui: UiText, text: str) -> Screen:
+    """A short confirmation with a way back to /water."""
+    return Screen(text, ((Button(ui("water.button.open"), HOME),),))
+
+
+def nudge_screen(
+    ui: UiText,
+    nudges: tuple[str, ...],
+    index: int,
+    settings: WaterSettings,
+    amount: int,
+    nudge_id: int,
+) -> Screen:
+    opening = nudges[index] if nudges else ui("water.nudge_fallback")
+    text = opening + "\n\n" + ui(f"water.nudge_progress_{settings.unit}", amount=amount, goal=settings.goal)
+    return Screen(
+        text,
+        (
+            (Button(ui("water.button.nudge_drank"), nudge_data("drank", nudge_id)),),
+            (
+                Button(ui("water.button.nudge_snooze"), nudge_data("snooze", nudge_id)),
+                Button(ui("water.button.nudge_skip"), nudge_data("skip", nudge_id)),
+            ),
+            (
+                Button(ui("water.button.nudge_pause"), nudge_data("pause", nudge_id)),
+                Button(ui("water.button.nudge_stop"), nudge_data("stop", nudge_id)),
+            ),
+        ),
+    )
+
+
+def prompt_screen(ui: UiText, text: str, back: str) -> Screen:
+    return Screen(text, ((Button(ui("water.button.back"), back),),))
+
+
+# --- state ------------------------------------------------------------------------------------
+
+STREAK_DAYS = 366
+INPUT_INTERVAL = "water.interval"
+INPUT_HOURS = "water.hours"
+INPUT_GOAL = "water.goal"
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """One user's hydration state at one instant, as handlers and the delivery need it."""
+
+    user_id: int
+    now: datetime
+    zone: ZoneInfo
+    zone_name: str | None  # None until the user picks a zone (times are then UTC)
+    state: water_store.WaterState
+    due: Due | None  # the live 'water' row: nudges are on exactly while it exists
+    paused_row: bool  # a row paused while the user had blocked the bot
+
+    @property
+    def on(self) -> bool:
+        return self.due is not None
+
+    @property
+    def settings(self) -> WaterSettings:
+        return replace(self.state.settings, enabled=self.on)
+
+    @property
+    def today(self) -> date:
+        return water.local_day(self.now, self.zone)
+
+
+async def situation(svc: Services, user_id: int) -> Situation:
+    name = await users.get_timezone(svc.store, user_id)
+    state = await water_store.load(svc.store, user_id)
+    due = await schedule.get_due(svc.store, user_id, KIND)
+    paused = due is not None and due.paused
+    return Situation(
+        user_id,
+        svc.clock.now(),
+        scheduling.zone(name),
+        name,
+        state,
+        None if paused else due,
+        paused,
+    )
+
+
+async def day_amount(svc: Services, user_id: int, day: date, zone: ZoneInfo, unit: Unit) -> int:
+    start, end = water.day_bounds(day, zone)
+    drinks = await water_store.drinks_since(svc.store, user_id, start)
+    return water.amount((d for d in drinks if d.at < end), unit)
+
+
+async def home_view(svc: Services, s: Situation) -> HomeView:
+    start, _ = water.day_bounds(s.today - timedelta(days=STREAK_DAYS), s.zone)
+    drinks = await water_store.drinks_since(svc.store, s.user_id, start)
+    progress = water.progress(s.now, s.settings, s.zone, drinks, streak_days=STREAK_DAYS)
+    next_due = s.due.due_at if s.due is not None else None
+    return HomeView(s.now, s.zone, s.zone_name, s.settings, s.on, next_due, progress)
+
+
+async def schedule_next(svc: Services, s: Situation, settings: WaterSettings, *, wait: int | None = None) -> datetime:
+    """Put the next nudge where ``plan_next`` says, after something that happened now.
+
+    The row's payload gets the current settings and today's total (see ``PlanState``).
+    """
+    amount = await day_amount(svc, s.user_id, s.today, s.zone, settings.unit)
+    plan = water.PlanState(settings, s.today, amount)
+    when = water.plan_next(s.now, settings, s.zone, plan.reached(s.today), wait=wait)
+    if s.paused_row:  # set_due keeps a paused row paused; turning on again starts afresh
+        await schedule.clear_due(svc.store, s.user_id, KIND)
+    await schedule.set_due(svc.store, s.user_id, KIND, when, plan.to_payload())
+    return when
+
+
+async def change(svc: Services, s: Situation, settings: WaterSettings) -> Situation:
+    """Save new settings and, while nudges are on, re-plan the next one with them."""
+    await water_store.save(svc.store, s.user_id, settings, s.now)
+    if s.on:
+        await schedule_next(svc, s, settings)
+    return await situation(svc, s.user_id)
+
+
+async def log_drink(svc: Services, s: Situation, nudge_id: int | None = None) -> tuple[bool, int]:
+    """Log a glass now; a logged drink moves the next nudge one interval later.
+
+    Returns whether it was logged (a nudge answers once) and today's total after it.
+    """
+    settings = s.settings
+    if not s.state.exists:  # the drinks table needs no settings row, but keep one per user
+        await water_store.save(svc.store, s.user_id, settings, s.now)
+    added = await water_store.add_drink(svc.store, s.user_id, s.now, settings.glass_ml, nudge_id)
+    if added and s.on:
+        await schedule_next(svc, s, settings)
+    return added, await day_amount(svc, s.user_id, s.today, s.zone, settings.unit)
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+
+async def _begin(update: Update, context: Context) -> tuple[Services, Situation]:
+    """Make sure the user has a row (our tables reference it) and load their situation."""
+    svc = services(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    await users.touch(svc.store, user.id, chat.id, user.language_code, svc.clock.now())
+    return svc, await situation(svc, user.id)
+
+
+async def _show_home(update: Update, context: Context, svc: Services, s: Situation, preface: str = "") -> None:
+    await show(update, context, home_screen(svc.content, await home_view(svc, s), preface))
+
+
+async def water_command(update: Update, context: Context) -> None:
+    svc, s = await _begin(update, context)
+    await reply(update, context, home_screen(svc.content, await home_view(svc, s)))
+
+
+async def drank_command(update: Update, context: Context) -> None:
+    svc, s = await _begin(update, context)
+    _, amount = await log_drink(svc, s)
+    await reply(update, context, logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml))
+
+
+async def expired(update: Update, context: Context) -> None:
+    """Forged, malformed or stale ``w:`` data: say so and show the current /water screen."""
+    svc, s = await _begin(update, context)
+    text = svc.content.ui("core.expired").strip()
+    await answer(update, text[:200])
+    await _show_home(update, context, svc, s, text)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    tap = parse(query.data or "")
+    if tap is None:
+        await expired(update, context)
+        return
+    svc, s = await _begin(update, context)
+    await _ACTIONS[tap.action](update, context, svc, s, *tap.args)
+
+
+Action = Callable[..., Awaitable[None]]
+
+
+async def _home(update: Update, context: Context, svc: Services, s: Situation) -> None:
+    await answer(update)
+    await _show_home(update, context, svc, s)
+
+
+async def _drank(update: Update, context: Context, svc: Services, s: Situation) -> None:
+    _, amount = await log_drink(svc, s)
+    await answer(update)
+    await show(update, context, logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml))
+
+
+async def _drank_home(update: Update, context: Context, svc: Services, s: Situation) -> None:
+    _, amount = await log_drink(svc, s)
+    await answer(update)
+    logged = logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml)
+    await _show_home(update, context, svc, await situation(svc, s.user_id), logged.text)
+
+
+async def _on(update: Update, context: Context, svc: Services, s: Situation) -> None:
+    ui = svc.content.ui
+    if s.zone_name is None:  # nudges follow local hours: ask for the zone first
+        await answer(update)
+        from spasmbot.bot.timezone import ask_timezone
+
+        await ask_timezone(update, context, return_to="w:on", intro=ui("water.need_zone"))
+        return
+    settings = replace(s.settings, paused_on=None)
+    await water_store.save(svc.store, s.user_id, settings, s.now)
+    # Tapping "on" proves the user reads us again: without this a row made for a user still
+    # flagged as blocking the bot would start paused.
+    await users.unblock(svc.store, s.user_id)
+    when = await schedule_next(svc, s, settings)
+    await answer(update)
+    preface = ui("water.turned_on", time=when_label(ui, when, s.now, s.zone))
+    await _show_home(update, context, svc, await situation(svc, s.user_id), preface)
+
+
+async def _off(update: Update, context: Context, svc: Services, s: Situation) -> None:
+    await schedule.clear_due(svc.store, s.user_id, KIND)
+    await answer(update)
+    ui = svc.content.ui
+    await _show_home(update, context, svc, await situation(svc, s.user_id), ui("water.turned_off"))
+
+
+async def _interval_menu(update: Update, context: Context, svc: Services, s: Situation) -> None:
+    await answer(update)
+    await show(update, context, interval_screen(svc.content.ui, s.settings))
+
+
+async def _interval(update: Update, context: Context, svc: Services, s: Situation, minutes: int) -> None:
+    s = await change(svc, s, replace(s.settings, interval=minutes))
+    await answer(update)
+    ui = svc.content.ui
+    await _show_home(update, context, svc, s, ui("water.interval_set", interval=interval_label(ui, minutes)))
+
+
+async def _interval_type(update: Update, context: Context, svc: Services, s: Situation) -> None:
+    ui = svc.content.ui
+    expect_input(context, INPUT_INTERVAL)
+    await answer(update)
+    text = ui(
+        "water.interval_prompt",
+        low=interval_label(ui, water.MIN_INTERVAL),
+        high=interval_label(ui, water.MAX_INTERVAL),
+    )
+    await show(update, context, prompt_screen(ui, text, "w:iv"))
+
+
+async def _hours_menu(update: Update, context: Context, svc: Services, s: Situation) -> None:
+    await answer(update)
+    await show(update, context, hours_screen(svc.content.ui, s.settings))
+
+
+async def _hours(update: Update, context: Context, svc: Services, s: Situation, start: int, end: int) -> None:
+    hours = ActiveHours(start, end)
+    s = await change(svc, s, replace(s.settings, hours=hours))
+    await answer(update)
+    ui = svc.content.ui
+    await _show_home(update, context, svc, s, ui("water.hours_set", hours=hours_label(ui, hours)))
+
+
+async def _hours_type(update: Update, context: Context, svc: Services, s: Situation) -> None:
+    ui = svc.content.ui
+    expect_input(context, INPUT_HOURS)
+    await answer(update)
+    await show(update, context, prompt_screen(ui, ui("water.hours_prompt"), "w:hr"))
+
+
+async def _goal_menu(update: Update, context: Context, svc: Services, s: Situation) -> None:
+    await answer(update)
+    await show(update, context, goal_screen(svc.content.ui, s.settings))
+
+
+async def _goal(update: Update, context: Context, svc: Services, s: Situation, unit: Unit, goal: int) -> None:
+    s = await change(svc, s, replace(s.settings, unit=unit, goal=goal))
+    await answer(update)
+    ui = svc.content.ui
+    await _show_home(update, context, svc, s, ui("water.goal_set", goal=goal_label(ui, s.settings)))
+
+
+async def _unit(update: Update, context: Context, svc: Services, s: Situation, unit: Unit) -> None:
+    s = await change(svc, s, s.settings.with_unit(unit))
+    await answer(update)
+    await show(update, context, goal_screen(svc.content.ui, s.settings))
+
+
+async def _glass(update: Update, context: Context, svc: Services, s: Situation, ml: int) -> None:
+    s = await change(svc, s, replace(s.settings, glass_ml=ml))
+    await answer(update)
+    await show(update, context, goal_screen(svc.content.ui, s.settings))
+
+
+async def _goal_type(update: Update, context: Context, svc: Services, s: Situation) -> None:
+    ui = svc.content.ui
+    expect_input(context, INPUT_GOAL)
+    await answer(update)
+    await show(update, context, prompt_screen(ui, ui(f"water.goal_prompt_{s.settings.unit}"), "w:goal"))
+
+
+async def _stop_at_goal(update: Update, context: Context, svc: Services, s: Situation, value: int) -> None:
+    s = await change(svc, s, replace(s.settings, stop_at_goal=bool(value)))
+    await answer(update)
+    await _show_home(update, context, svc, s)
+
+
+async def _chart(update: Update, context: Context, svc: Services, s: Situation, count: int) -> None:
+    """Draw the last ``count`` days in a worker thread and send it as a photo."""
+    await answer(update)
+    ui, settings = svc.content.ui, s.settings
+    days = water.last_days(s.today, count)
+    drinks = await water_store.drinks_since(svc.store, s.user_id, water.day_bounds(days[0], s.zone)[0])
+    totals = water.daily_totals(drinks, s.zone, settings.unit, days)
+    labels = ChartLabels(
+        ui(f"water.chart_title_{count}"), ui("water.chart_goal"), ui(f"water.chart_unit_{settings.unit}")
+    )
+    png = await asyncio.to_thread(water_chart, list(totals.items()), settings.goal, labels)
+    reached = sum(1 for value in totals.values() if value >= settings.goal)
+    caption = note_screen(ui, ui("water.chart_caption", days=count, reached=reached))
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_photo(chat.id, photo=png, caption=caption.text, reply_markup=markup(caption))
+
+
+async def _zone(update: Update, context: Context, svc: Services, s: Situation) -> None:
+    await answer(update)
+    from spasmbot.bot.timezone import ask_timezone
+
+    await ask_timezone(update, context, return_to=HOME)
+
+
+async def _nudge(update: Update, context: Context, svc: Services, s: Situation, action: str, nudge_id: int) -> None:
+    """A button on a nudge. Drank works on any nudge we sent (logged at the time of the tap);
+    snooze and skip only on the latest one while nudges are on; pause needs nudges on."""
+    ui, last = svc.content.ui, s.state.last_nudge_at
+    sent_by_us = last is not None and 0 < nudge_id <= last
+    latest = s.on and nudge_id == last
+    if not sent_by_us or (action in {"snooze", "skip"} and not latest) or (action == "pause" and not s.on):
+        await expired(update, context)
+        return
+    if action == "drank":
+        added, amount = await log_drink(svc, s, nudge_id)
+        await answer(update, None if added else ui("water.already_logged"))
+        await show(update, context, logged_screen(ui, s.settings, amount, s.settings.glass_ml))
+        return
+    if action == "stop":
+        await schedule.clear_due(svc.store, s.user_id, KIND)
+        await answer(update)
+        await show(update, context, note_screen(ui, ui("water.stopped")))
+        return
+    settings = s.settings
+    if action == "pause":
+        settings = replace(settings, paused_on=s.today)
+        await water_store.save(svc.store, s.user_id, settings, s.now)
+    wait = water.SNOOZE_MINUTES if action == "snooze" else None
+    when = await schedule_next(svc, s, settings, wait=wait)
+    key = {"snooze": "water.snoozed", "skip": "water.skipped", "pause": "water.paused"}[action]
+    await answer(update)
+    await show(update, context, note_screen(ui, ui(key, time=when_label(ui, when, s.now, s.zone))))
+
+
+_ACTIONS: dict[str, Action] = {
+    "home": _home,
+    "drank": _drank,
+    "drank_home": _drank_home,
+    "on": _on,
+    "off": _off,
+    "interval_menu": _interval_menu,
+    "interval": _interval,
+    "interval_type": _interval_type,
+    "hours_menu": _hours_menu,
+    "hours": _hours,
+    "hours_type": _hours_type,
+    "goal_menu": _goal_menu,
+    "goal": _goal,
+    "goal_type": _goal_type,
+    "unit": _unit,
+    "glass": _glass,
+    "stop_at_goal": _stop_at_goal,
+    "chart": _chart,
+    "zone": _zone,
+    "nudge": _nudge,
+}
+
+
+# --- typed settings ---------------------------------------------------------------------------
+
+
+async def _typed(
+    update: Update,
+    context: Context,
+    parse_and_apply: Callable[[Situation], WaterSettings],
+    done: Callable[[UiText, WaterSettings], str],
+    errors: Callable[[UiText, str], str],
+    back: str,
+) -> None:
+    """Apply a typed setting; on bad input explain and keep waiting for another try."""
+    svc, s = await _begin(update, context)
+    ui = svc.content.ui
+    try:
+        settings = parse_and_apply(s)
+    except water.BadInput as exc:
+        await reply(update, context, prompt_screen(ui, errors(ui, exc.reason), back))
+        return
+    clear_input(context)
+    s = await change(svc, s, settings)
+    await reply(update, context, home_screen(svc.content, await home_view(svc, s), done(ui, settings)))
+
+
+async def typed_interval(update: Update, context: Context, text: str) -> None:
+    def errors(ui: UiText, reason: str) -> str:
+        low = interval_label(ui, water.MIN_INTERVAL)
+        high = interval_label(ui, water.MAX_INTERVAL)
+        if reason == "range":
+            return ui("water.interval_bad_range", low=low, high=high)
+        return ui("water.interval_bad_format")
+
+    await _typed(
+        update,
+        context,
+        lambda s: replace(s.settings, interval=water.parse_interval(text)),
+        lambda ui, st: ui("water.interval_set", interval=interval_label(ui, st.interval)),
+        errors,
+        "w:iv",
+    )
+
+
+async def typed_hours(update: Update, context: Context, text: str) -> None:
+    await _typed(
+        update,
+        context,
+        lambda s: replace(s.settings, hours=water.parse_hours(text)),
+        lambda ui, st: ui("water.hours_set", hours=hours_label(ui, st.hours)),
+        lambda ui, reason: ui(f"water.hours_bad_{reason}"),
+        "w:hr",
+    )
+
+
+def _apply_goal(s: Situation, text: str) -> WaterSettings:
+    unit, goal = water.parse_goal(text, s.settings.unit)
+    return replace(s.settings.with_unit(unit), goal=goal)
+
+
+async def typed_goal(update: Update, context: Context, text: str) -> None:
+    def errors(ui: UiText, reason: str) -> str:
+        if reason == "range":
+            (gl, gh), (ml, mh) = water.GOAL_LIMITS["glass"], water.GOAL_LIMITS["ml"]
+            return ui("water.goal_bad_range", glass_low=gl, glass_high=gh, ml_low=ml, ml_high=mh)
+        return ui("water.goal_bad_format")
+
+    await _typed(
+        update,
+        context,
+        lambda s: _apply_goal(s, text),
+        lambda ui, st: ui("water.goal_set", goal=goal_label(ui, st)),
+        errors,
+        "w:goal",
+    )
+
+
+# --- delivery ---------------------------------------------------------------------------------
+
+
+def _next_due(svc: Services, due: Due, now: datetime) -> datetime:
+    state = water.PlanState.from_payload(due.payload)
+    return water.following_slot(state, due.due_at, now, scheduling.zone(due.timezone))
+
+
+def _moved(svc: Services, due: Due, now: datetime) -> datetime:
+    state = water.PlanState.from_payload(due.payload)
+    return water.moved_slot(state, due.due_at, now, scheduling.zone(due.timezone))
+
+
+async def send_nudge(bot: Bot, svc: Services, due: Due) -> bool:
+    """Send one nudge, judged again on fresh data: never outside the active hours, never on a
+    paused day or after the goal (when the user wants that), never once nudges are off."""
+    s = await situation(svc, due.user_id)
+    if not s.on:
+        return False
+    settings = s.settings
+    amount = await day_amount(svc, s.user_id, s.today, s.zone, settings.unit)
+    if not water.may_nudge_now(s.now, settings, s.zone, amount >= settings.goal):
+        await schedule_next(svc, s, settings, wait=0)  # the copy in the row was out of date
+        return False
+    content = svc.content
+    nudge_id = epoch(due.due_at)
+    index = water.nudge_index(s.user_id, s.state.nudge_seq, max(len(content.nudges), 1))
+    screen = nudge_screen(content.ui, content.nudges, index, settings, amount, nudge_id)
+    # Recorded first: the buttons of a nudge that reaches the user always work.
+    await water_store.record_nudge(svc.store, s.user_id, due.due_at)
+    await bot.send_message(due.chat_id, screen.text, reply_markup=markup(screen))
+    return True
+
+
+def register(app: Application) -> None:
+    register_kind(
+        DeliveryKind(
+            kind=KIND,
+            next_due=_next_due,
+            send=send_nudge,
+            max_late=water.MAX_LATE,
+            on_timezone_change=_moved,
+        )
+    )
+    register_input(INPUT_INTERVAL, typed_interval)
+    register_input(INPUT_HOURS, typed_hours)
+    register_input(INPUT_GOAL, typed_goal)
+    app.add_handler(CommandHandler("water", water_command))
+    app.add_handler(CommandHandler("drank", drank_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^w:"))
