@@ -294,7 +294,7 @@ class FakeMessage:
 
     message_id: int
     chat_id: int
-    text: str  # raw text as sent (Telegram HTML under parse_mode HTML); "" for photos
+    text: str  # raw text as sent (Telegram HTML under parse_mode HTML); "" for photos/documents
     plain: str  # what the user reads: text, or the caption, with tags stripped
     buttons: list[list[Button]] = field(default_factory=list)
     photo: bytes | None = None
@@ -307,6 +307,14 @@ class FakeMessage:
     entities: tuple[dict[str, Any], ...] = ()
     reply_markup: dict[str, Any] | None = None
     photo_id: str | None = None
+    document: bytes | None = None
+    document_name: str | None = None
+    document_id: str | None = None
+
+    @property
+    def has_media(self) -> bool:
+        """A photo or document: it has a caption instead of text."""
+        return self.photo_id is not None or self.document_id is not None
 
     def all_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]
@@ -371,6 +379,7 @@ _METHODS = (
     "getMyCommands",
     "deleteMyCommands",
     "sendPhoto",
+    "sendDocument",
     "deleteMessage",
     "sendChatAction",
     "getUpdates",
@@ -384,6 +393,7 @@ _CHAT_METHODS = frozenset(
     (
         "sendMessage",
         "sendPhoto",
+        "sendDocument",
         "sendChatAction",
         "editMessageText",
         "editMessageReplyMarkup",
@@ -494,16 +504,26 @@ def _buttons(markup: Any) -> tuple[list[list[Button]], dict[str, Any] | None]:
     return rows, markup
 
 
-def _read_photo(request_data: RequestData | None) -> bytes | None:
+def _read_upload(request_data: RequestData | None, name: str) -> tuple[bytes, str | None] | None:
+    """The uploaded file's (content, filename) for parameter ``name``, if it was uploaded."""
     if request_data is None or not request_data.contains_files:
         return None
-    part = request_data.multipart_data.get("photo")
+    part = request_data.multipart_data.get(name)
     if part is None:
         return None
-    content = part[1]
-    if isinstance(content, bytes):
-        return content
-    return content.read()
+    filename, content = part[0], part[1]
+    return (content if isinstance(content, bytes) else content.read()), filename
+
+
+def _caption(params: dict[str, Any]) -> tuple[str | None, str, tuple[dict[str, Any], ...]]:
+    """(raw caption, plain caption, entities) with Telegram's caption checks."""
+    caption = params.get("caption")
+    if caption is None:
+        return None, "", ()
+    plain, entities = _format(str(caption), params.get("parse_mode"), params.get("caption_entities"))
+    if len(plain) > MAX_CAPTION_LENGTH:
+        raise _bad("message caption is too long")
+    return str(caption), plain, entities
 
 
 class FakeTelegram(BaseRequest):
@@ -557,6 +577,7 @@ class FakeTelegram(BaseRequest):
             "getmycommands": self._get_my_commands,
             "deletemycommands": self._delete_my_commands,
             "sendphoto": self._send_photo,
+            "senddocument": self._send_document,
             "deletemessage": self._delete_message,
             "sendchataction": self._send_chat_action,
             "getupdates": self._get_updates,
@@ -769,6 +790,13 @@ class FakeTelegram(BaseRequest):
         }
         if msg.edit_date is not None:
             data["edit_date"] = msg.edit_date
+        if msg.document_id is not None:
+            data["document"] = {
+                "file_id": msg.document_id,
+                "file_unique_id": msg.document_id[-12:],
+                "file_name": msg.document_name or "document",
+                "file_size": len(msg.document) if msg.document else 0,
+            }
         if msg.photo_id is not None:
             data["photo"] = [
                 {
@@ -779,6 +807,7 @@ class FakeTelegram(BaseRequest):
                     "file_size": len(msg.photo) if msg.photo else 0,
                 }
             ]
+        if msg.has_media:
             if msg.caption is not None:
                 data["caption"] = msg.plain
                 if msg.entities:
@@ -872,37 +901,42 @@ class FakeTelegram(BaseRequest):
         return self.message_json(msg)
 
     def _send_photo(self, params: dict[str, Any], request_data: RequestData | None) -> dict[str, Any]:
+        return self._send_media("photo", params, request_data)
+
+    def _send_document(self, params: dict[str, Any], request_data: RequestData | None) -> dict[str, Any]:
+        return self._send_media("document", params, request_data)
+
+    def _send_media(self, kind: str, params: dict[str, Any], request_data: RequestData | None) -> dict[str, Any]:
+        """sendPhoto / sendDocument: an upload or a file_id/URL string, plus an optional caption."""
         chat_id = _chat_id(params)
-        photo = _read_photo(request_data)
-        reference = params.get("photo")
-        if photo is None and not isinstance(reference, str):
-            raise _bad("there is no photo in the request")
-        caption = params.get("caption")
-        plain, entities = "", ()
-        if caption is not None:
-            plain, entities = _format(str(caption), params.get("parse_mode"), params.get("caption_entities"))
-            if len(plain) > MAX_CAPTION_LENGTH:
-                raise _bad("message caption is too long")
+        upload = _read_upload(request_data, kind)
+        reference = params.get(kind)
+        if upload is None and not isinstance(reference, str):
+            raise _bad(f"there is no {kind} in the request")
+        caption, plain, entities = _caption(params)
         buttons, markup = _buttons(params.get("reply_markup"))
         message_id = self.new_message_id(chat_id)
         file_id = (
             reference
             if isinstance(reference, str) and not reference.startswith(("http", "attach://"))
-            else f"AgACAgIAAxkBAAI{chat_id}x{message_id}"
+            else f"{'AgAC' if kind == 'photo' else 'BQAC'}AgIAAxkBAAI{chat_id}x{message_id}"
         )
+        content, filename = upload if upload is not None else (None, None)
         msg = FakeMessage(
             message_id,
             chat_id,
             "",
             plain,
             buttons,
-            photo=photo,
-            caption=None if caption is None else str(caption),
+            caption=caption,
             date=self.now(),
             entities=entities,
             reply_markup=markup,
-            photo_id=file_id,
         )
+        if kind == "photo":
+            msg.photo, msg.photo_id = content, file_id
+        else:
+            msg.document, msg.document_id, msg.document_name = content, file_id, filename
         self._store(msg)
         return self.message_json(msg)
 
@@ -910,7 +944,7 @@ class FakeTelegram(BaseRequest):
         msg = self._find(params, "message to edit not found")
         if not msg.from_bot:
             raise _bad("message can't be edited")
-        if msg.photo_id is not None:
+        if msg.has_media:
             raise _bad("there is no text in the message to edit")
         text = str(params.get("text", ""))
         plain, entities = _format(text, params.get("parse_mode"), params.get("entities"))
@@ -927,18 +961,13 @@ class FakeTelegram(BaseRequest):
         msg = self._find(params, "message to edit not found")
         if not msg.from_bot:
             raise _bad("message can't be edited")
-        if msg.photo_id is None:
+        if not msg.has_media:
             raise _bad("there is no caption in the message to edit")
-        caption = params.get("caption")
-        plain, entities = "", ()
-        if caption is not None:
-            plain, entities = _format(str(caption), params.get("parse_mode"), params.get("caption_entities"))
-            if len(plain) > MAX_CAPTION_LENGTH:
-                raise _bad("message caption is too long")
+        caption, plain, entities = _caption(params)
         buttons, markup = _buttons(params.get("reply_markup"))
         if plain == msg.plain and entities == msg.entities and markup == msg.reply_markup:
             raise _ApiError(400, NOT_MODIFIED)
-        msg.caption = None if caption is None else str(caption)
+        msg.caption = caption
         msg.plain, msg.entities = plain, entities
         msg.buttons, msg.reply_markup = buttons, markup
         self._edited(msg)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import (
     BadRequest,
     EndPointNotFound,
@@ -480,3 +480,15 @@ async def test_handler_errors_are_bounded(monkeypatch: pytest.MonkeyPatch) -> No
     assert bounded.errors_seen == 3
     assert len(bounded.handler_errors) == 2 and len(user.errors) == 2
     await application.shutdown()
+
+
+@pytest.mark.filterwarnings("ignore:Please use:telegram.warnings.PTBUserWarning")
+async def test_document_roundtrip(app: App, api: FakeTelegram) -> None:
+    sent = await app.bot.send_document(7, InputFile(b'{"a": 1}', filename="data.json"), caption="<b>Your</b> data")
+    assert sent.document is not None and sent.document.file_name == "data.json"
+    [msg] = api.messages(7)
+    assert (msg.document, msg.document_name, msg.plain, msg.photo) == (b'{"a": 1}', "data.json", "Your data", None)
+    with pytest.raises(BadRequest, match="There is no text in the message to edit"):
+        await app.bot.edit_message_text("text", 7, msg.message_id)
+    with pytest.raises(BadRequest, match="There is no document in the request"):
+        await app.bot.do_api_request("sendDocument", api_kwargs={"chat_id": 7})
