@@ -88,15 +88,14 @@ async def _stale(
 
 
 async def _show_position(
-    update: Update, context: Context, svc: Services, user_id: int, check: Check, run: Run,
-    explain: bool = False,
+    update: Update, context: Context, svc: Services, user_id: int, check: Check, run: Run
 ) -> None:
     """Save and show ``run``: the next step, or the result card once an outcome is reached."""
     node = engine.position(check, run)
     now = svc.clock.now()
     if isinstance(node, Step):
         await store_checks.save_run(svc.store, user_id, run, node.id, now)
-        await show(update, context, screens.step_screen(svc.content, check, run, explain))
+        await show(update, context, screens.step_screen(svc.content, check, run))
         return
     result = Result(check.id, check.version, node.id, run.answers, now)
     await store_checks.finish(svc.store, user_id, result)
