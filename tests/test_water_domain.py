@@ -355,3 +355,60 @@ def test_chart_is_a_png_of_sane_size_with_one_bar_per_day(count: int) -> None:
 def test_chart_needs_days() -> None:
     with pytest.raises(ValueError):
         water_chart([], 8, ChartLabels("t", "g", "u"))
+
+
+# --- the schedule row's payload ---------------------------------------------------------------
+
+
+def test_plan_state_round_trips_through_the_payload() -> None:
+    s = WaterSettings(
+        enabled=True,
+        interval=45,
+        hours=ActiveHours(22 * 60, 6 * 60),
+        goal=2500,
+        unit="ml",
+        stop_at_goal=False,
+        paused_on=date(2026, 6, 1),
+    )
+    state = water.PlanState(s, date(2026, 6, 1), 750)
+    back = water.PlanState.from_payload(state.to_payload())
+    assert back.settings.interval == 45
+    assert back.settings.hours == s.hours
+    assert back.settings.goal == 2500 and not back.settings.stop_at_goal
+    assert back.settings.paused_on == date(2026, 6, 1)
+    assert (back.day, back.amount) == (date(2026, 6, 1), 750)
+    assert not back.reached(date(2026, 6, 1))
+    assert water.PlanState(s, date(2026, 6, 1), 2500).reached(date(2026, 6, 1))
+    assert not water.PlanState(s, date(2026, 6, 1), 2500).reached(date(2026, 6, 2))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{}, {"iv": "90", "hs": 480, "he": 1260, "goal": 8}, {"iv": 90, "hs": 600, "he": 600, "goal": 8}],
+)
+def test_a_damaged_payload_falls_back_to_defaults(payload: dict[str, object]) -> None:
+    state = water.PlanState.from_payload(payload)
+    assert state.settings == WaterSettings(enabled=True)
+    assert state.day is None
+
+
+def test_following_slot_on_time_and_after_downtime() -> None:
+    state = water.PlanState(WaterSettings(enabled=True, interval=90))
+    slot = local(BERLIN, 2026, 6, 1, 11, 30)
+    on_time = water.following_slot(state, slot, slot + timedelta(seconds=20), BERLIN)
+    assert on_time == slot + timedelta(minutes=90, seconds=20)
+    late = water.following_slot(state, slot, local(BERLIN, 2026, 6, 1, 15), BERLIN)
+    assert hm(late, BERLIN) == "2026-06-01 15:01"
+    overnight = water.following_slot(state, slot, local(BERLIN, 2026, 6, 1, 23), BERLIN)
+    assert hm(overnight, BERLIN) == "2026-06-02 08:00"
+    reached = water.PlanState(WaterSettings(enabled=True, goal=2), date(2026, 6, 1), 2)
+    assert hm(water.following_slot(reached, slot, slot, BERLIN), BERLIN) == "2026-06-02 08:00"
+
+
+def test_moved_slot_keeps_the_instant_when_the_new_zone_allows_it() -> None:
+    state = water.PlanState(WaterSettings(enabled=True))
+    slot = local(BERLIN, 2026, 6, 1, 15)  # 09:00 in New York: inside its hours too
+    now = local(BERLIN, 2026, 6, 1, 14)
+    assert water.moved_slot(state, slot, now, NEW_YORK) == slot
+    evening = local(BERLIN, 2026, 6, 1, 12)  # 06:00 in New York: wait for 08:00 there
+    assert hm(water.moved_slot(state, evening, now - timedelta(hours=3), NEW_YORK), NEW_YORK) == ("2026-06-01 08:00")

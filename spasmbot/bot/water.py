@@ -15,6 +15,7 @@ Only values the buttons offer are accepted; anything else is stale or forged and
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -211,7 +212,9 @@ def home_screen(content: Content, view: HomeView, preface: str = "") -> Screen:
     lines.append(ui(f"water.goal_line_{s.unit}", goal=s.goal, glass_ml=s.glass_ml))
     lines.append(ui("water.stop_at_goal_on" if s.stop_at_goal else "water.stop_at_goal_off"))
     if view.zone_name:
-        lines.append(ui("water.zone_line", zone=view.zone_name))
+        lines.append(ui("water.zone_line", zone=html.escape(view.zone_name)))
+    else:
+        lines.append(ui("water.zone_unset"))
     lines += ["", ui("water.history_title")]
     day_format = ui("water.history_day_format")
     for day, value in p.history:
@@ -284,8 +287,7 @@ def goal_screen(ui: UiText, settings: WaterSettings) -> Screen:
         )
         for ml in water.GLASS_SIZES
     )
-    text = ui("water.goal_title", goal=goal_label(ui, settings))
-    text += "\n" + ui("water.goal_glass_size_title")
+    text = ui("water.goal_title", goal=goal_label(ui, settings), glass_ml=settings.glass_ml)
     return Screen(
         text,
         (units, goals, sizes, (Button(ui("water.button.type"), "w:goal:type"),), _back_row(ui)),
