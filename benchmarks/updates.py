@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import resource
@@ -87,10 +88,12 @@ async def _bare_worker(updates: int) -> dict[str, float]:
         assert update.effective_chat is not None
         await context.bot.send_message(update.effective_chat.id, "<b>Hello</b>")
 
+    taps = itertools.count()
+
     async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.callback_query is not None
         await update.callback_query.answer()
-        await update.callback_query.edit_message_text("<b>Tapped</b>")
+        await update.callback_query.edit_message_text(f"<b>Tapped</b> {next(taps)}")  # never "not modified"
 
     api = FakeTelegram()
     app = (ApplicationBuilder().token("123456:bare").request(api).get_updates_request(api)

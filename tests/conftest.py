@@ -51,9 +51,9 @@ class Harness:
         )
         await self.app.initialize()
         await on_startup(self.app)
+        self.api.watch_errors(self.app)
         for client in self._clients.values():
             client.app = self.app
-            self.app.add_error_handler(self.api._record_error)
 
     async def stop(self) -> None:
         await self.app.shutdown()

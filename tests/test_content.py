@@ -82,9 +82,9 @@ def test_minimal_fixture_is_valid(tmp_path: Path) -> None:
     [
         (("id: more", "id: what"), "sections/basics.yaml: cards[1].id: duplicate id 'what'"),
         (("see_also: [more]", "see_also: [nowhere]"), "cards[0].see_also: links to 'nowhere'"),
-        (("<b>A spasm</b> is", "<b>A spasm is"), "cards[0].pages[0]: HTML Telegram would reject: unclosed"),
-        (("More &amp; more.", "More & more."), "cards[1].pages[0]: HTML Telegram would reject: unescaped '&'"),
-        (("More &amp; more.", "<p>More</p>"), "unsupported tag <p>"),
+        (("<b>A spasm</b> is", "<b>A spasm is"), "cards[0].pages[0]: HTML Telegram would reject: Can't find end tag"),
+        (("More &amp; more.", "More & more."), "cards[1].pages[0]: HTML Telegram would reject: Unescaped \"&\""),
+        (("More &amp; more.", "<p>More</p>"), "Unsupported start tag \"p\""),
         (("- \"More &amp; more.\"", "- \"" + "x" * 4100 + "\""), "cards[1].pages[0]: renders to"),
         (("id: more", "id: More-Card"), "cards[1].id: 'More-Card' must match"),
         (("    title: \"More\"\n", ""), "cards[1].title: is required"),
@@ -122,7 +122,7 @@ def test_telegram_html_rules() -> None:
     assert html_errors("<br>")
     assert html_errors("a < b")
     assert html_errors("&nbsp;")
-    assert html_errors("<a>no href</a>")
+    assert html_errors('<span class="x">not a spoiler</span>')
     assert visible_length("<b>ab</b>&amp;") == 3
     assert visible_length("👍") == 2  # Telegram counts UTF-16 code units
 
