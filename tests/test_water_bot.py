@@ -535,3 +535,12 @@ async def test_mydata_exports_and_forget_deletes_water_rows(harness: Harness) ->
     again = await users.export_user(harness.store, 1001)
     assert not again.get("water_drinks") and not again.get("water_settings")
     assert json.dumps(exported, default=str)
+
+
+async def test_a_due_nudge_is_judged_again_in_the_users_current_zone(harness: Harness, job: Job) -> None:
+    """The zone changed without the row being moved: the nudge waits for the new local hours."""
+    tokyo = ZoneInfo("Asia/Tokyo")
+    user = await opted_in(harness, at(BERLIN, 2026, 3, 2, 19, 0))  # due 20:30 Berlin, 04:30 Tokyo
+    await users.set_timezone(harness.store, 1001, "Asia/Tokyo")
+    await job.run_until(at(tokyo, 2026, 3, 3, 9, 0))
+    assert [local_hm(m, tokyo) for m in job.nudges(user)] == ["2026-03-03 08:00"]
