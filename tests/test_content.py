@@ -130,3 +130,9 @@ def test_telegram_html_rules() -> None:
 def test_missing_language_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-content", str(tmp_path / "nope")]) == 1
     assert "not found" in capsys.readouterr().err
+
+
+def test_ui_keys_that_yaml_reads_as_booleans_are_rejected(tmp_path: Path) -> None:
+    root = make_content(tmp_path)
+    (root / "en" / "ui" / "extra.yaml").write_text("button:\n  yes: Yes\n  'no': No\n")
+    assert any("extra.yaml: button.True: key True is not a string" in e for e in errors_for(root))

@@ -282,6 +282,10 @@ def _load_ui(reader: _Reader, folder: Path) -> dict[str, str]:
     def flatten(path: Path, prefix: str, value: Any) -> None:
         if isinstance(value, dict):
             for key, inner in value.items():
+                if not isinstance(key, str):  # YAML reads a bare yes/no/on/off key as a boolean
+                    reader.error(path, f"{prefix.partition('.')[2]}.{key}".lstrip("."),
+                                 f"key {key!r} is not a string: quote it")
+                    continue
                 flatten(path, f"{prefix}.{key}", inner)
         elif isinstance(value, str):
             strings[prefix] = value.rstrip("\n")
