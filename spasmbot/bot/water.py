@@ -6,7 +6,7 @@ Callback data (all well under Telegram's 64 bytes):
 ``w:goal`` / ``w:goal:<unit>:<n>`` / ``w:unit:<unit>`` / ``w:glass:<ml>`` / ``w:goal:type`` ·
 ``w:sag:<0|1>`` (stop at goal) · ``w:chart:<7|30>`` · ``w:tz`` ·
 ``w:n:<d|s|k|p|x>:<nudge id>`` (a nudge's drank / snooze / skip / pause / stop; the id is the
-nudge's send time in epoch seconds).
+nudge's slot in epoch seconds, unique per user).
 
 Only values the buttons offer are accepted; anything else is stale or forged and gets the
 "this button has expired" reply with a fresh /water screen.
@@ -434,8 +434,6 @@ async def log_drink(svc: Services, s: Situation, nudge_id: int | None = None) ->
     Returns whether it was logged (a nudge answers once) and today's total after it.
     """
     settings = s.settings
-    if not s.state.exists:  # the drinks table needs no settings row, but keep one per user
-        await water_store.save(svc.store, s.user_id, settings, s.now)
     added = await water_store.add_drink(svc.store, s.user_id, s.now, settings.glass_ml, nudge_id)
     if added and s.on:
         await schedule_next(svc, s, settings)

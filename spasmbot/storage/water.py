@@ -21,7 +21,6 @@ class WaterState:
     settings: WaterSettings
     nudge_seq: int = 0
     last_nudge_at: int | None = None  # epoch seconds: the id of the latest nudge
-    exists: bool = False  # False until the user first changes something
 
 
 async def load(store: Store, user_id: int) -> WaterState:
@@ -42,7 +41,7 @@ async def load(store: Store, user_id: int) -> WaterState:
         stop_at_goal=bool(row["stop_at_goal"]),
         paused_on=date.fromisoformat(row["paused_on"]) if row["paused_on"] else None,
     )
-    return WaterState(settings, row["nudge_seq"], row["last_nudge_at"], exists=True)
+    return WaterState(settings, row["nudge_seq"], row["last_nudge_at"])
 
 
 async def save(store: Store, user_id: int, settings: WaterSettings, now: datetime) -> None:
