@@ -1,0 +1,166 @@
+"""The one due-delivery mechanism for every scheduled message, and the local-time maths it needs.
+
+Every message the bot sends on its own (daily tips ``tips``, hydration nudges ``water``, guided-check
+follow-ups ``check_followup``, ...) is one row in the ``schedule`` table::
+
+    schedule(user_id, kind, due_at INTEGER epoch UTC, payload JSON, paused)  PRIMARY KEY(user_id, kind)
+
+Feature code only writes rows (``spasmbot.storage.schedule``)::
+
+    await set_due(store, user_id, "water", when_utc, payload={"seq": 3})   # schedule / move
+    await clear_due(store, user_id, "water")        # stop one kind; clear_due(store, uid) stops all
+    due = await get_due(store, user_id, "water")     # -> Due | None (due.due_at, due.payload)
+
+and registers how its kind is sent, once, in ``spasmbot.bot.delivery``::
+
+    register_kind(DeliveryKind(
+        kind="water",
+        max_late=timedelta(minutes=30),           # later than this after due_at: skip, don't send
+        next_due=lambda services, due, now: ...,  # the following slot (> now), or None = delete row
+        send=async def (bot, services, due): ..., # send one message to due.chat_id
+        advance=None,                             # optional (services, due) -> payload stored with
+    ))                                            #   the claim; send() then sees it as due.payload
+
+Nothing lives in memory: one recurring PTB job (``spasmbot.bot.delivery``, every 30 s) runs
+``deliver_due(app)``, which repeats, until no row is due:
+
+1. **Claim a batch** in one ``BEGIN IMMEDIATE`` transaction: select up to ``batch`` rows with
+   ``due_at <= now AND paused = 0`` (partial index ``schedule_due``), decide for each (send, or skip
+   because ``now - due_at > max_late``, or skip because the slot is already in the log), and move
+   each row to ``next_due(...)`` with a compare-and-set on the old ``due_at`` (or delete it when
+   ``next_due`` returns None), inserting the claimed slot into ``deliveries`` whose primary key
+   ``(user_id, kind, slot_at)`` lets a slot be claimed once. Commit.
+2. **Send** the claimed messages (concurrently within the batch; through PTB's ``AIORateLimiter``
+   in production, which keeps to 30 messages/s and waits out and retries ``RetryAfter``).
+3. **Record** each outcome (``sent``/``blocked``/``failed``) in one transaction; a 403 Forbidden
+   marks the user blocked and pauses every row of theirs (``paused = 1``). A RetryAfter that still
+   escapes the limiter hands the untouched slots back (``release``) and ends the pass early.
+
+Guarantees, and the price:
+
+* **Never twice.** A slot is sent only by the pass that moved ``due_at`` past it in a committed
+  transaction; a second pass, a restart or a second process finds the row at its next slot (the
+  compare-and-set fails for a stale read) and the log refuses the same slot again.
+* **No backlog floods.** A restarted bot sends a missed slot once if it is at most ``max_late``
+  (tips: 3 h) late, otherwise skips it (logged ``late``) and moves the row to its next slot.
+* **A crash loses no later day.** Rows not yet claimed are untouched and are sent after restart
+  (within ``max_late``). What a hard crash (kill -9, power cut) *can* lose is the one claimed batch
+  being sent: those slots are committed as claimed, so they are never re-sent (a duplicate is worse
+  than a miss for a reminder), and any of them whose request had not reached Telegram is missed
+  for that day only; the row already points at the next day. The batch size bounds this: the bot
+  uses ``batch=DEFAULT_BATCH`` (a fraction of a second of sending at Telegram's 30/s), and with
+  ``batch=1`` it is exactly the single in-flight message, whose fate is Telegram's (sent or not,
+  never sent again). A graceful stop lets the running pass finish. Unconfirmed slots are visible
+  as ``deliveries.outcome IS NULL``.
+
+Local times: a daily slot at local ``HH:MM`` is computed with ``zoneinfo`` and ``fold=0``: on the
+spring-forward day a time inside the gap (02:30 in Berlin) maps to the instant the clocks would
+have shown it with the old offset, i.e. 03:30 new local time; on the fall-back day a repeated
+time fires once, at its first occurrence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from spasmbot.storage.db import Store
+from spasmbot.storage.schedule import (
+    Claim,
+    ClaimConflict,
+    Due,
+    apply_claims,
+    clear_due,
+    get_due,
+    list_due,
+    select_due,
+    set_due,
+)
+
+__all__ = [
+    "DEFAULT_BATCH",
+    "Claim",
+    "Due",
+    "claim_batch",
+    "clear_due",
+    "get_due",
+    "list_due",
+    "local_instant",
+    "next_daily",
+    "parse_hhmm",
+    "set_due",
+    "zone",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 20
+Planner = Callable[[Due, bool, datetime], Claim]
+
+_HHMM = re.compile(r"^\s*(\d{1,2})\s*[:.h]\s*(\d{2})\s*$")
+
+
+def parse_hhmm(text: str) -> time | None:
+    """A typed local time: ``7:30``, ``07:30``, ``19.45``, ``7h30``, ``7`` -> time; else None."""
+    text = text.strip()
+    if text.isdigit() and len(text) <= 2:
+        hour, minute = int(text), 0
+    else:
+        match = _HHMM.match(text)
+        if match is None:
+            return None
+        hour, minute = int(match.group(1)), int(match.group(2))
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return time(hour, minute)
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The user's zone; UTC when unset or unknown (a zone removed from tzdata must not crash)."""
+    if not name:
+        return ZoneInfo("UTC")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown time zone %r, using UTC", name)
+        return ZoneInfo("UTC")
+
+
+def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant of local ``day`` ``at`` in ``tz`` (gap: shifted forward; repeat: first)."""
+    return datetime.combine(day, at, tzinfo=tz).replace(fold=0).astimezone(UTC)
+
+
+def next_daily(at: time, tz: ZoneInfo, after: datetime) -> datetime:
+    """The first daily slot at local ``at`` strictly after ``after`` (aware), in UTC."""
+    day = after.astimezone(tz).date() - timedelta(days=1)
+    for _ in range(4):
+        candidate = local_instant(day, at, tz)
+        if candidate > after:
+            return candidate
+        day += timedelta(days=1)
+    raise AssertionError("no daily slot within three days")  # unreachable: offsets < 1 day
+
+
+async def claim_batch(
+    store: Store, now: datetime, kinds: Sequence[str], plan: Planner, limit: int
+) -> list[Claim]:
+    """Select, decide and claim up to ``limit`` due rows in one transaction (step 1 above).
+
+    ``plan(due, logged, now)`` returns the Claim for one row and must not write to the store.
+    A row changed meanwhile (a user moving their time) makes the batch retry from a fresh read.
+    """
+    for _ in range(5):
+        try:
+            async with store.transaction() as db:
+                rows = await select_due(db, now, kinds, limit)
+                claims = [plan(due, logged, now) for due, logged in rows]
+                if claims:
+                    await apply_claims(db, claims, now)
+                return claims
+        except ClaimConflict as exc:
+            log.info("delivery batch re-read: %s", exc)
+    raise RuntimeError("due rows kept changing during five claim attempts")

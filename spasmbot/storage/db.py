@@ -1,0 +1,240 @@
+"""The SQLite store: one database file, opened once, migrated at start-up, never silently replaced.
+
+Why it looks like this:
+
+* One ``aiosqlite`` connection in autocommit mode (``isolation_level=None``). Every single
+  statement is its own transaction, so a repository function that forgets to commit loses
+  nothing, and ``await store.db.commit()`` is a harmless no-op.
+* Statements that must be atomic together go through ``async with store.transaction() as db``
+  (``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception). All coroutines share the one
+  connection, so writes take the store's write lock: ``store.transaction()`` and
+  ``store.write(sql, params)`` hold it, which keeps one coroutine's statement from landing inside
+  another's open transaction. Plain ``store.db.execute`` is fine for reads.
+* WAL journal, ``synchronous=NORMAL`` (durable across process crashes; an OS crash may lose the
+  last moments), foreign keys on, a busy timeout for the rare second process (``spasmbot`` CLI).
+* Schema changes are ``migrations/NNNN_name.sql`` files applied in number order, each in its own
+  transaction together with ``PRAGMA user_version = NNNN``. A database whose version is newer
+  than the newest migration, a file that is not SQLite, a corrupt or an unwritable file all
+  raise :class:`StoreError` with one line naming the file, before anything is written to it.
+* Times are UTC: integer epoch seconds in columns named ``*_at`` (``due_at``, ``first_seen_at``),
+  or ISO-8601 text with ``+00:00``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_HEADER = b"SQLite format 3\x00"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class StoreError(Exception):
+    """The database cannot be used as it is; the message is one line that names the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def epoch(instant: datetime) -> int:
+    """An aware datetime as integer epoch seconds (UTC), the form ``*_at`` columns hold."""
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime: every stored time must be aware (UTC)")
+    return int(instant.timestamp())
+
+
+def from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Every ``NNNN_name.sql`` in ``directory``, in version order; two files with one number fail."""
+    found: dict[int, Migration] = {}
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if match is None:
+            raise StoreError(f"{path}: migration file names must look like 0007_name.sql")
+        version = int(match.group(1))
+        if version in found:
+            raise StoreError(
+                f"{path}: migration number {version} is also used by {found[version].name}"
+            )
+        found[version] = Migration(version, path.name, path.read_text(encoding="utf-8"))
+    return [found[v] for v in sorted(found)]
+
+
+def _check_file(given: str | Path) -> Path:
+    """Refuse, before SQLite touches it, a path that is not a writable SQLite file."""
+    path = Path(given).expanduser().resolve()
+    directory = path.parent
+    if not directory.is_dir():
+        raise StoreError(f"{path}: directory {directory} does not exist")
+    if path.exists():
+        if not path.is_file():
+            raise StoreError(f"{path}: exists but is not a regular file")
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot be read ({exc.strerror})") from exc
+        if header and header != SQLITE_HEADER:
+            raise StoreError(f"{path}: is not a SQLite database; refusing to overwrite it")
+        if not os.access(path, os.W_OK):
+            raise StoreError(f"{path}: database file is not writable")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise StoreError(f"{path}: directory {directory} is not writable (SQLite needs it for WAL)")
+    return path
+
+
+class Store:
+    """The open database. Create with ``await Store.open(path)``; close with ``await store.close()``."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self.db = db
+        self.path = path
+        self.schema_version = 0
+        # Per-process memo for repositories (e.g. users seen recently); forgotten on restart.
+        self.cache: dict[str, Any] = {}
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path, migrations: Sequence[Migration] | None = None) -> Store:
+        """Open (creating if missing) and migrate the database at ``path``; ``:memory:`` works too."""
+        memory = str(path) == ":memory:"
+        path = Path(path) if memory else _check_file(path)
+        steps = list(migrations) if migrations is not None else load_migrations()
+        try:
+            db = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open database ({exc})") from exc
+        db.row_factory = aiosqlite.Row
+        store = cls(db, path)
+        try:
+            await store._prepare(steps)
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def _prepare(self, steps: list[Migration]) -> None:
+        path = self.path
+        try:
+            await self.db.execute("PRAGMA busy_timeout = 5000")
+            version = await self._scalar("PRAGMA user_version")
+            latest = steps[-1].version if steps else 0
+            if version > latest:
+                raise StoreError(
+                    f"{path}: database schema version {version} is newer than this spasmbot "
+                    f"knows ({latest}); upgrade spasmbot, the file was left untouched"
+                )
+            check = await self._scalar("PRAGMA quick_check")
+            if check != "ok":
+                raise StoreError(f"{path}: database is corrupt ({check}); left untouched")
+            if str(path) != ":memory:":
+                mode = await self._scalar("PRAGMA journal_mode = WAL")
+                if str(mode).lower() != "wal":
+                    raise StoreError(f"{path}: cannot switch the database to WAL mode ({mode})")
+            await self.db.execute("PRAGMA synchronous = NORMAL")
+            await self.db.execute("PRAGMA foreign_keys = ON")
+            for step in steps:
+                if step.version > version:
+                    await self._migrate(step)
+                    version = step.version
+        except StoreError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: unusable database ({exc}); left untouched") from exc
+        self.schema_version = version
+
+    async def _scalar(self, sql: str) -> Any:
+        async with self.db.execute(sql) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row is not None else None
+
+    async def _migrate(self, step: Migration) -> None:
+        script = f"BEGIN IMMEDIATE;\n{step.sql}\n;PRAGMA user_version = {step.version};\nCOMMIT;"
+        try:
+            await self.db.executescript(script)
+        except sqlite3.Error as exc:
+            if self.db.in_transaction:
+                await self.db.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: migration {step.name} failed ({exc})") from exc
+        log.info("database %s migrated to version %d (%s)", self.path, step.version, step.name)
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One atomic unit of writes: committed on success, rolled back on any exception."""
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
+    async def write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+        """Run one writing statement under the write lock; returns the number of rows changed."""
+        async with self._lock:
+            cursor = await self.db.execute(sql, params)
+            count = cursor.rowcount
+            await cursor.close()
+            return count
+
+    async def write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        """``executemany`` in one transaction under the write lock; returns rows changed."""
+        async with self.transaction() as db:
+            cursor = await db.executemany(sql, rows)
+            count = cursor.rowcount
+            await cursor.close()
+            return count
+
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
+        async with self.db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        async with self.db.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def tables_with_user_id(self) -> list[str]:
+        """Every table that has a ``user_id`` column: what /mydata exports and /forget deletes."""
+        names = [
+            row[0]
+            for row in await self.fetchall(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " ORDER BY name"
+            )
+        ]
+        found = []
+        for name in names:
+            columns = await self.fetchall(f'PRAGMA table_info("{name}")')
+            if any(column["name"] == "user_id" for column in columns):
+                found.append(name)
+        return found
+
+
+def default_db_path() -> Path:
+    """``$SPASMBOT_DB`` or ``spasmbot.sqlite3`` in the working directory (Docker sets ``/data/...``)."""
+    return Path(os.environ.get("SPASMBOT_DB", "").strip() or "spasmbot.sqlite3")
