@@ -20,7 +20,9 @@ def _big_section(cards: int) -> str:
 
 
 def test_long_sections_paginate_and_cards_lead_back_to_their_page(tmp_path: Path) -> None:
-    content = load_content(make_content(tmp_path, _big_section(30)))
+    root = make_content(tmp_path, _big_section(30))
+    (root / "en" / "menu.yaml").write_text("items: [section:big]\n")
+    content = load_content(root)
     section = content.sections["big"]
     assert render.section_pages(section) == 3
     first = render.section_screen(content, section, 0)
