@@ -23,7 +23,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from spasmbot import render
-from spasmbot.bot import browse, checks, privacy, water
+from spasmbot.bot import browse, checks, delivery, privacy, timezone, tips, users, water
 from spasmbot.bot.common import Context, Services, answer, awaiting, clear_input, reply, services
 from spasmbot.clock import Clock
 from spasmbot.config import Settings
@@ -36,7 +36,7 @@ OFFLINE_TOKEN = "123456789:OFFLINE-console-token-not-used-anywhere"
 
 # Feature modules, each with register(app). Order matters: earlier handlers win within a group,
 # and browse comes last among features; the fallbacks below are registered after all of them.
-FEATURES: tuple[ModuleType, ...] = (privacy, checks, water, browse)
+FEATURES: tuple[ModuleType, ...] = (users, delivery, privacy, checks, water, tips, timezone, browse)
 
 
 def build_application(

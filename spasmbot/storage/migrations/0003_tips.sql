@@ -13,3 +13,12 @@ CREATE TABLE tip_pools (
     pool_id INTEGER PRIMARY KEY,
     ids     TEXT NOT NULL UNIQUE
 );
+
+-- Whoever deletes a 'tips' schedule row (unsubscribe, /stop, a kind's cleanup) keeps its rotation:
+-- a later subscribe continues the same cycle instead of repeating tips.
+CREATE TRIGGER tips_keep_rotation AFTER DELETE ON schedule
+WHEN OLD.kind = 'tips' AND OLD.payload IS NOT NULL
+BEGIN
+    UPDATE tip_prefs SET rotation = json_remove(OLD.payload, '$.time', '$.tip')
+    WHERE user_id = OLD.user_id;
+END;
