@@ -91,10 +91,16 @@ def _screens(check: Check, content: Content) -> list[ContentError]:
 
     errors: list[ContentError] = []
     start = engine.start(check)
+    # A step's screen depends on its depth (progress) and the answer just given, not the whole path.
+    rendered: set[tuple[str, int, tuple[str, int] | None]] = set()
     for path in engine.routes(check):
         answers = engine.as_answers(check, path)
         for n in range(len(answers)):
             step_id = answers[n][0]
+            key = (step_id, n, answers[n - 1] if n else None)
+            if key in rendered:
+                continue
+            rendered.add(key)
             run = engine.Run(check.id, check.version, answers[:n])
             for explain in (False, True):
                 screen = screens.step_screen(content, check, run, explain)
