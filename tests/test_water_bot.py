@@ -544,3 +544,40 @@ async def test_a_due_nudge_is_judged_again_in_the_users_current_zone(harness: Ha
     await users.set_timezone(harness.store, 1001, "Asia/Tokyo")
     await job.run_until(at(tokyo, 2026, 3, 3, 9, 0))
     assert [local_hm(m, tokyo) for m in job.nudges(user)] == ["2026-03-03 08:00"]
+
+
+def button_with_data(msg: FakeMessage, prefix: str) -> str:
+    [data] = [b.data for b in msg.all_buttons() if b.data and b.data.startswith(prefix)]
+    return data
+
+
+async def test_turning_on_without_a_zone_asks_for_it_then_comes_back(harness: Harness, job: Job) -> None:
+    user = harness.user()
+    harness.clock.set(at(BERLIN, 2026, 3, 2, 10, 0))
+    await user.send("/water")
+    assert "not set yet" in user.last_message().plain
+    await user.tap(user.last_message(), "Turn nudges on")
+    picker = user.last_message()
+    assert "local time" in picker.plain.lower()
+    assert await due_at(harness) is None
+    await user.tap_data(picker, button_with_data(picker, "z:o:60:"))  # Berlin is UTC+1 in March
+    regions = user.last_message()
+    await user.tap_data(regions, button_with_data(regions, "z:s:Europe/Berlin:"))
+    screen = user.last_message()
+    assert "Nudges are on. First one: 11:30" in screen.plain
+    assert "Time zone: Europe/Berlin" in screen.plain
+    await job.run_until(at(BERLIN, 2026, 3, 2, 11, 30))
+    assert [local_hm(m, BERLIN) for m in job.nudges(user)] == ["2026-03-02 11:30"]
+
+
+async def test_changing_zone_moves_the_pending_nudge_into_the_new_hours(harness: Harness, job: Job) -> None:
+    user = await opted_in(harness, at(BERLIN, 2026, 3, 2, 19, 0))  # due 20:30 Berlin
+    await user.send("/water")
+    await user.tap(user.last_message(), "Time zone")
+    picker = user.last_message()
+    await user.tap_data(picker, button_with_data(picker, "z:o:540:"))  # Tokyo: 03:00 there now
+    regions = user.last_message()
+    await user.tap_data(regions, button_with_data(regions, "z:s:Asia/Tokyo:"))
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert await due_at(harness) == at(tokyo, 2026, 3, 3, 8, 0)
+    assert "Next nudge: 08:00" in user.last_message().plain

@@ -39,6 +39,7 @@ from spasmbot.bot.common import (
     show,
 )
 from spasmbot.bot.delivery import DeliveryKind, register_kind
+from spasmbot.bot.timezone import ask_timezone
 from spasmbot.chart import ChartLabels, water_chart
 from spasmbot.content.model import Content, UiText
 from spasmbot.scheduling import Due
@@ -444,11 +445,10 @@ async def log_drink(svc: Services, s: Situation, nudge_id: int | None = None) ->
 
 
 async def _begin(update: Update, context: Context) -> tuple[Services, Situation]:
-    """Make sure the user has a row (our tables reference it) and load their situation."""
+    """Load the user's situation (their ``users`` row is kept by the ``bot.users`` middleware)."""
     svc = services(context)
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
-    await users.touch(svc.store, user.id, chat.id, user.language_code, svc.clock.now())
+    user = update.effective_user
+    assert user is not None
     return svc, await situation(svc, user.id)
 
 
@@ -511,8 +511,6 @@ async def _on(update: Update, context: Context, svc: Services, s: Situation) -> 
     ui = svc.content.ui
     if s.zone_name is None:  # nudges follow local hours: ask for the zone first
         await answer(update)
-        from spasmbot.bot.timezone import ask_timezone
-
         await ask_timezone(update, context, return_to="w:on", intro=ui("water.need_zone"))
         return
     settings = replace(s.settings, paused_on=None)
@@ -634,8 +632,6 @@ async def _chart(update: Update, context: Context, svc: Services, s: Situation, 
 
 async def _zone(update: Update, context: Context, svc: Services, s: Situation) -> None:
     await answer(update)
-    from spasmbot.bot.timezone import ask_timezone
-
     await ask_timezone(update, context, return_to=HOME)
 
 
