@@ -135,6 +135,15 @@ async def test_main_menu_button_opens_water(harness: Harness) -> None:
     assert "0 of 8" in user.last_message().plain
 
 
+async def test_hydration_card_button_opens_water(harness: Harness) -> None:
+    card_id = next(c.id for c in harness.content.cards.values() if "water" in c.actions)
+    user = harness.user()
+    await user.send("/menu")
+    await user.tap_data(user.last_message(), f"b:c:{card_id}:0")
+    await user.tap(user.last_message(), "Hydration reminders")
+    assert "Today: 0 of 8 glasses" in user.last_message().plain
+
+
 async def test_drank_button_on_water_logs_and_streak_counts_days_at_goal(harness: Harness) -> None:
     user = harness.user()
     harness.clock.set(at(BERLIN, 2026, 3, 2, 10))
@@ -388,6 +397,18 @@ async def test_a_user_who_blocked_the_bot_gets_nothing_more(harness: Harness, jo
     await user.tap(user.last_message(), "Turn nudges on")
     await job.run_until(at(BERLIN, 2026, 3, 3, 13, 30))
     assert len(job.nudges(user)) == 1
+
+
+async def test_flood_control_and_network_errors_neither_lose_nor_repeat_a_nudge(harness: Harness, job: Job) -> None:
+    user = await opted_in(harness, at(BERLIN, 2026, 3, 2, 10, 0))
+    harness.api.fail_next("sendMessage", "retry_after", chat_id=user.chat_id)
+    await job.run_until(at(BERLIN, 2026, 3, 2, 11, 30))  # refused with 429: handed back
+    assert job.nudges(user) == []
+    await job.run_until(at(BERLIN, 2026, 3, 2, 11, 40))
+    harness.api.fail_next("sendMessage", "network", chat_id=user.chat_id)
+    await job.run_until(at(BERLIN, 2026, 3, 2, 13, 10))  # may or may not have arrived: not resent
+    await job.run_until(at(BERLIN, 2026, 3, 2, 14, 40))
+    assert [local_hm(m, BERLIN) for m in job.nudges(user)] == ["2026-03-02 11:40", "2026-03-02 14:40"]
 
 
 async def test_stop_command_turns_nudges_off_consistently(harness: Harness, job: Job) -> None:
