@@ -411,6 +411,21 @@ async def test_flood_control_and_network_errors_neither_lose_nor_repeat_a_nudge(
     assert [local_hm(m, BERLIN) for m in job.nudges(user)] == ["2026-03-02 11:40", "2026-03-02 14:40"]
 
 
+async def test_back_after_blocking_resume_brings_nudges_back_once(harness: Harness, job: Job) -> None:
+    user = await opted_in(harness, at(BERLIN, 2026, 3, 2, 10, 0))
+    harness.api.block(user.chat_id)
+    await job.run_until(at(BERLIN, 2026, 3, 2, 11, 30))  # 403: blocked, nudges paused
+    harness.api.unblock(user.chat_id)
+    await job.run_until(at(BERLIN, 2026, 3, 2, 15, 0), step=timedelta(minutes=30))
+    assert job.nudges(user) == []
+    await user.send("/start")
+    await user.tap(user.last_message(), "Resume reminders")
+    await job.run_until(at(BERLIN, 2026, 3, 2, 15, 10), step=timedelta(minutes=1))
+    assert [local_hm(m, BERLIN) for m in job.nudges(user)] == ["2026-03-02 15:02"]  # made up once
+    await user.send("/water")
+    assert "Nudges: on" in user.last_message().plain
+
+
 async def test_stop_command_turns_nudges_off_consistently(harness: Harness, job: Job) -> None:
     user = await opted_in(harness, at(BERLIN, 2026, 3, 2, 10, 0))
     await user.send("/stop")

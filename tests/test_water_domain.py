@@ -412,3 +412,30 @@ def test_moved_slot_keeps_the_instant_when_the_new_zone_allows_it() -> None:
     assert water.moved_slot(state, slot, now, NEW_YORK) == slot
     evening = local(BERLIN, 2026, 6, 1, 12)  # 06:00 in New York: wait for 08:00 there
     assert hm(water.moved_slot(state, evening, now - timedelta(hours=3), NEW_YORK), NEW_YORK) == ("2026-06-01 08:00")
+
+
+# --- UI words ---------------------------------------------------------------------------------
+
+
+def test_every_water_ui_key_the_bot_uses_exists_and_none_is_left_unused() -> None:
+    """Rare paths (ml goals, a second streak day, a nudge without texts) must not hit a KeyError."""
+    import re
+    from pathlib import Path
+
+    from spasmbot.bot import water as bot_water
+    from tests.conftest import shipped_content
+
+    source = Path(bot_water.__file__).read_text(encoding="utf-8")
+    inputs = {bot_water.INPUT_INTERVAL, bot_water.INPUT_HOURS, bot_water.INPUT_GOAL}
+    used = set(re.findall(r'(?<!f)"(water\.[a-z_.]+)"', source)) - inputs
+    units = water.UNITS
+    used |= {f"water.button.chart_{n}" for n in water.CHART_DAYS}
+    used |= {f"water.chart_title_{n}" for n in water.CHART_DAYS}
+    used |= {f"water.button.goal_{u}" for u in units} | {"water.button.glasses", "water.button.ml"}
+    for stem in ("chart_unit", "goal_line", "goal_prompt", "goal_value", "nudge_progress", "today"):
+        used |= {f"water.{stem}_{u}" for u in units}
+    used |= {f"water.hours_bad_{reason}" for reason in ("format", "range")}
+    ui = shipped_content().ui
+    defined = {key for key in ui.keys() if key.startswith("water.")}  # noqa: SIM118 - UiText is no dict
+    assert sorted(used - defined) == []
+    assert sorted(defined - used) == []
