@@ -2,8 +2,7 @@
 
 Screens: ``t:home`` (status and next tip), ``t:sub`` (start: zone first if unknown, then the
 time), ``t:time`` (preset times and "type a time"), ``t:set:HHMM``, ``t:tz`` (zone picker),
-``t:stop``, and ``t:resume`` / ``t:noresume`` (after a user who had blocked the bot returns, see
-``spasmbot.bot.users``). A tip message carries Read more (``b:c:<card>``), Change time, Stop.
+``t:stop``. A tip message carries Read more (``b:c:<card>``), Change time, Stop.
 Scheduling is the shared mechanism (``spasmbot.scheduling``): one ``tips`` row per subscriber,
 its payload holding the local time and the rotation (``spasmbot.storage.tips``).
 """
@@ -206,15 +205,6 @@ async def on_button(update: Update, context: Context) -> None:
         await answer(update)
         preface = ui("tips.stopped") if stopped else ""
         await show(update, context, await home_screen(svc, user.id, preface))
-    elif data == "t:resume":
-        resumed = await schedule.resume_user(svc.store, user.id)
-        await answer(update)
-        preface = ui("tips.resumed") if resumed else ""
-        await show(update, context, await home_screen(svc, user.id, preface))
-    elif data == "t:noresume":
-        await schedule.clear_due(svc.store, user.id)
-        await answer(update)
-        await show(update, context, Screen(ui("tips.not_resumed"), ((render.menu_button(svc.content),),)))
     elif (match := _SET.match(data)) and (at := _valid(match.group(1), match.group(2))):
         if not has_zone:
             await answer(update)

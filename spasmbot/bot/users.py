@@ -5,11 +5,10 @@ language, first/last seen) current before any feature handler runs. It is cheap 
 store remembers, per process, when it last wrote each user and skips the write unless the user
 is new to this process, changed chat or language, or was last written over an hour ago.
 
-After a 403 the user is flagged blocked and their scheduled messages are paused. When they come
-back, the /start handler calls :func:`on_start`; if it returns True it shows
-:func:`resume_screen`, whose buttons ``t:resume`` / ``t:noresume`` (handled in
-``spasmbot.bot.tips``) resume every paused message (missed slots follow the usual lateness rule)
-or stop them for good.
+After a 403 the user is flagged blocked and their scheduled messages are paused (see
+``spasmbot.scheduling``); /start clears the flag and offers to resume them
+(``spasmbot.bot.privacy.on_start`` with ``storage.users.unblock``, ``schedule.has_paused`` and
+``schedule.resume_user``).
 """
 
 from __future__ import annotations
@@ -18,9 +17,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, TypeHandler
 
-from spasmbot.bot.common import Context, Services, services
-from spasmbot.screen import Button, Screen
-from spasmbot.storage import schedule, users
+from spasmbot.bot.common import Context, services
+from spasmbot.storage import users
 
 
 async def track(update: Update, context: Context) -> None:
@@ -32,24 +30,6 @@ async def track(update: Update, context: Context) -> None:
     chat_id = chat.id if chat is not None and chat.type == ChatType.PRIVATE else user.id
     svc = services(context)
     await users.touch(svc.store, user.id, chat_id, user.language_code, svc.clock.now())
-
-
-async def on_start(svc: Services, user_id: int) -> bool:
-    """Clear the blocked flag; True when the user had blocked us and has paused messages."""
-    was_blocked = await users.unblock(svc.store, user_id)
-    return was_blocked and await schedule.has_paused(svc.store, user_id)
-
-
-def resume_screen(svc: Services) -> Screen:
-    """"Welcome back — resume your reminders?" with Resume / No thanks."""
-    ui = svc.content.ui
-    return Screen(
-        ui("tips.resume_offer"),
-        (
-            (Button(ui("tips.button.resume"), "t:resume"),),
-            (Button(ui("tips.button.noresume"), "t:noresume"),),
-        ),
-    )
 
 
 def register(app: Application) -> None:
