@@ -115,13 +115,14 @@ async def _unknown_command(update: Update, context: Context) -> None:
 async def _free_text(update: Update, context: Context) -> None:
     message = update.effective_message
     text = (message.text or "").strip() if message else ""
+    if text.lower().strip(" !.") == "stop":  # always wins, even over a pending "type a time" prompt
+        clear_input(context)
+        await privacy.stop(update, context)
+        return
     pending = awaiting(context)
     if pending is not None and text:
         handler, _ = pending
         await handler(update, context, text)
-        return
-    if text.lower().strip(" !.") == "stop":
-        await privacy.stop(update, context)
         return
     content = services(context).content
     await reply(update, context, render.main_menu(content, content.ui("core.free_text")))
