@@ -22,7 +22,7 @@ from spasmbot.checks.model import Check, Step
 from spasmbot.scheduling import Due
 from spasmbot.screen import Screen
 from spasmbot.storage import checks as store_checks
-from spasmbot.storage import schedule, users
+from spasmbot.storage import schedule
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +30,10 @@ FOLLOWUP_KIND = "check_followup"
 FOLLOWUP_MAX_LATE = timedelta(minutes=30)  # "still cramping?" an hour late would be odd
 
 
-async def _ensure_user(update: Update, svc: Services) -> int:
-    """The user's id, with their ``users`` row in place (check tables reference it)."""
+def _user_id(update: Update) -> int:
+    """The sender's id; their ``users`` row is kept by the middleware in ``spasmbot.bot.users``."""
     user = update.effective_user
-    chat = update.effective_chat
-    assert user is not None and chat is not None
-    await users.touch(svc.store, user.id, chat.id, user.language_code, svc.clock.now())
+    assert user is not None
     return user.id
 
 
@@ -48,7 +46,7 @@ async def _list(svc: Services, user_id: int, preface: str = "") -> Screen:
 async def check_command(update: Update, context: Context) -> None:
     """/check: the list of checks, a Continue button for one in progress, and the last results."""
     svc = services(context)
-    user_id = await _ensure_user(update, svc)
+    user_id = _user_id(update)
     await reply(update, context, await _list(svc, user_id))
 
 
@@ -56,7 +54,7 @@ async def on_button(update: Update, context: Context) -> None:
     svc = services(context)
     query = update.callback_query
     assert query is not None
-    user_id = await _ensure_user(update, svc)
+    user_id = _user_id(update)
     tap = engine.parse_data(query.data or "")
     check = svc.content.checks.get(tap.check) if tap and tap.check else None
     if tap is None or (tap.check and check is None):
