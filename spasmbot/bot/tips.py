@@ -89,8 +89,9 @@ def tip_screen(svc: Services, tip_id: str) -> Screen | None:
     rows: list[tuple[Button, ...]] = []
     if tip.card in content.cards:
         rows.append((Button(ui("tips.button.read_more"), render.card_data(tip.card)),))
+    # ":n" = answer with a new message, so the tip itself stays readable in the chat
     rows.append(
-        (Button(ui("tips.button.change_time"), "t:time"), Button(ui("tips.button.stop"), "t:stop"))
+        (Button(ui("tips.button.change_time"), "t:time:n"), Button(ui("tips.button.stop"), "t:stop:n"))
     )
     return Screen(ui("tips.message", text=tip.text), tuple(rows))
 
@@ -167,10 +168,18 @@ async def _set_time(svc: Services, user_id: int, at: time) -> str:
     return svc.content.ui("tips.subscribed", time=_hhmm(at))
 
 
-async def _ask_time(update: Update, context: Context, preface: str = "") -> None:
+async def _ask_time(update: Update, context: Context, fresh: bool = False) -> None:
     svc = services(context)
     expect_input(context, INPUT_TIME)
-    await show(update, context, time_screen(svc, preface))
+    await _present(update, context, time_screen(svc), fresh)
+
+
+async def _present(update: Update, context: Context, screen: Screen, fresh: bool) -> None:
+    """Edit the tapped message, or (buttons on a tip) answer below it and leave the tip alone."""
+    if fresh:
+        await reply(update, context, screen)
+    else:
+        await show(update, context, screen)
 
 
 async def tips_command(update: Update, context: Context) -> None:
@@ -186,6 +195,8 @@ async def on_button(update: Update, context: Context) -> None:
     user = update.effective_user
     assert query is not None and user is not None
     data = query.data or ""
+    fresh = data in ("t:time:n", "t:stop:n")
+    data = data.removesuffix(":n") if fresh else data
     ui = svc.content.ui
     has_zone = await users.get_timezone(svc.store, user.id) is not None
     if data == HOME:
@@ -196,7 +207,7 @@ async def on_button(update: Update, context: Context) -> None:
         if not has_zone:  # local times need the zone first; come back here afterwards
             await ask_timezone(update, context, return_to=data, intro=ui("tips.need_zone"))
         else:
-            await _ask_time(update, context)
+            await _ask_time(update, context, fresh)
     elif data == "t:tz":
         await answer(update)
         await ask_timezone(update, context, return_to=HOME)
@@ -204,7 +215,7 @@ async def on_button(update: Update, context: Context) -> None:
         stopped = await tip_store.unsubscribe(svc.store, user.id)
         await answer(update)
         preface = ui("tips.stopped") if stopped else ""
-        await show(update, context, await home_screen(svc, user.id, preface))
+        await _present(update, context, await home_screen(svc, user.id, preface), fresh)
     elif (match := _SET.match(data)) and (at := _valid(match.group(1), match.group(2))):
         if not has_zone:
             await answer(update)
