@@ -550,6 +550,26 @@ class FakeTelegram(BaseRequest):
         self.calls.clear()
         self.counts.clear()
 
+    def trim_history(self) -> None:
+        """Forget the record of the past, keeping only each chat's newest bot message.
+
+        Long runs (benchmarks, a console left open) would otherwise keep every message and call
+        forever and measure the fake's memory instead of the bot's. Unanswered callback queries
+        are kept so :attr:`unanswered_queries` still tells the truth.
+        """
+        self.calls.clear()
+        self._sent.clear()
+        kept: dict[tuple[int, int], FakeMessage] = {}
+        for chat_id, messages in self._bot_messages.items():
+            self._bot_messages[chat_id] = messages[-1:]
+            for msg in messages[-1:]:
+                kept[(chat_id, msg.message_id)] = msg
+        self._messages = kept
+        self._touched = {chat_id: [] for chat_id in self._touched}
+        self._answers.clear()
+        self._open_queries = {q: u for q, u in self._open_queries.items() if q not in self._answered}
+        self._answered.clear()
+
     def answers(self, user_id: int) -> list[CallbackAnswer]:
         """``answerCallbackQuery`` calls made for this user's taps, in order."""
         return self._answers.setdefault(user_id, [])

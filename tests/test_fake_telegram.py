@@ -492,3 +492,19 @@ async def test_document_roundtrip(app: App, api: FakeTelegram) -> None:
         await app.bot.edit_message_text("text", 7, msg.message_id)
     with pytest.raises(BadRequest, match="There is no document in the request"):
         await app.bot.do_api_request("sendDocument", api_kwargs={"chat_id": 7})
+
+
+async def test_trim_history_keeps_only_the_newest_message_per_chat() -> None:
+    api = FakeTelegram()
+    app = (
+        ApplicationBuilder().token("123456:TEST-token").request(api).get_updates_request(api).updater(None).build()
+    )
+    async with app:
+        for text in ("one", "two", "three"):
+            await app.bot.send_message(42, text)
+        api.trim_history()
+        assert [m.plain for m in api.messages(42)] == ["three"]
+        assert api.calls == [] and api.sent() == []
+        newest = api.messages(42)[0]
+        await app.bot.edit_message_text("3", chat_id=42, message_id=newest.message_id)
+        assert api.message(42, newest.message_id).plain == "3"

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from spasmbot.screen import Screen
+from spasmbot.screen import Button, Screen
 
 if TYPE_CHECKING:
     from spasmbot.clock import Clock
@@ -40,8 +41,12 @@ def services(context: Context) -> Services:
 
 
 def markup(screen: Screen) -> InlineKeyboardMarkup | None:
-    if not screen.rows:
-        return None
+    return _markup(screen.rows) if screen.rows else None
+
+
+@lru_cache(maxsize=1024)
+def _markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
+    """Build (once) the keyboard for a layout; menus repeat, and PTB's objects are immutable."""
     return InlineKeyboardMarkup(
         [
             [
@@ -50,7 +55,7 @@ def markup(screen: Screen) -> InlineKeyboardMarkup | None:
                 else InlineKeyboardButton(b.text, callback_data=b.data)
                 for b in row
             ]
-            for row in screen.rows
+            for row in rows
         ]
     )
 
