@@ -88,3 +88,25 @@ def test_console_command_runs_as_a_program(tmp_path: Path) -> None:
                           input="/types\n2\n", capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "Twitching" in proc.stdout
+
+
+async def test_self_hosted_bot_api_server_url_is_used(tmp_path: Path) -> None:
+    from spasmbot.bot.app import build_application
+    from spasmbot.clock import SystemClock
+    from spasmbot.content import load_content
+    from spasmbot.fake_telegram import FakeTelegram
+    from spasmbot.storage import Store
+
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "http://127.0.0.1:8081",
+                              "SPASMBOT_DB": str(tmp_path / "db.sqlite3")})
+    store = await Store.open(settings.db_path)
+    api = FakeTelegram()
+    app = build_application(settings, load_content(), store, SystemClock(), request=api, rate_limiter=False)
+    try:
+        assert app.bot.base_url == f"http://127.0.0.1:8081/bot{TOKEN}"
+        assert app.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TOKEN}"
+        async with app:
+            assert app.bot.username  # getMe went through the configured server (the fake here)
+        assert api.count("getMe") == 1
+    finally:
+        await store.close()
