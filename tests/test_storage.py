@@ -256,3 +256,16 @@ async def test_pools_are_shared_and_cached(store: Store) -> None:
     other = await tip_store.ensure_pool(store, {"a", "b", "c"})
     assert other != first
     assert tip_store.cached_pools(store)[other] == ("a", "b", "c")
+
+
+async def test_bulk_helpers_create_users_and_rows_in_one_go(store: Store) -> None:
+    await users.add_many(store, [(1, 1, "en", "Europe/Berlin"), (2, 2, None, None)], NOW)
+    await users.add_many(store, [(1, 99, "de", "UTC")], NOW)  # existing users are left alone
+    await schedule.set_due_many(
+        store, [(1, "tips", NOW, {"time": "08:00"}), (2, "water", NOW + timedelta(hours=1), None)]
+    )
+    first = await users.get_user(store, 1)
+    assert first is not None and (first.chat_id, first.timezone) == (1, "Europe/Berlin")
+    due = await schedule.get_due(store, 1, "tips")
+    assert due is not None and due.timezone == "Europe/Berlin" and due.payload == {"time": "08:00"}
+    assert [d.kind for d in await schedule.list_due(store, 2)] == ["water"]

@@ -24,7 +24,6 @@ from spasmbot.bot.common import (
     Services,
     answer,
     expect_input,
-    markup,
     register_input,
     reply,
     services,
@@ -100,7 +99,7 @@ async def send_tip(bot: Bot, svc: Services, due: Due) -> bool:
     screen = tip_screen(svc, str(due.payload.get("tip")))
     if screen is None:  # empty pool
         return False
-    await bot.send_message(due.chat_id, screen.text, reply_markup=markup(screen))
+    await delivery.send_screen(bot, due.chat_id, screen)
     return True
 
 

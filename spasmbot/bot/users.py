@@ -22,7 +22,7 @@ from spasmbot.storage import users
 
 
 async def track(update: Update, context: Context) -> None:
-    """Upsert the sender's row (at most hourly per user); never blocks the update."""
+    """Upsert the sender's row; most updates cost one dict lookup (see the module docstring)."""
     user = update.effective_user
     chat = update.effective_chat
     if user is None or user.is_bot:

@@ -82,6 +82,19 @@ async def set_due(
     )
 
 
+async def set_due_many(
+    store: Store, rows: Iterable[tuple[int, str, datetime, dict[str, Any] | None]]
+) -> None:
+    """Bulk :func:`set_due` of ``(user_id, kind, due_at, payload)`` in one transaction."""
+    async with store.transaction() as db:
+        await db.executemany(
+            "INSERT INTO schedule (user_id, kind, due_at, payload) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id, kind) DO UPDATE SET due_at = excluded.due_at,"
+            " payload = excluded.payload",
+            ((uid, kind, epoch(due_at), _dump(payload)) for uid, kind, due_at, payload in rows),
+        )
+
+
 async def clear_due(store: Store, user_id: int, kind: str | None = None) -> int:
     """Stop the user's scheduled messages (all kinds, or one); returns how many were stopped."""
     if kind is None:
@@ -160,24 +173,41 @@ async def deliveries(store: Store, user_id: int, kind: str | None = None) -> lis
 # --- the delivery pass (used by spasmbot.scheduling only) ------------------------------------
 
 
+_DUE_SQL = (
+    "SELECT s.user_id, s.kind, s.due_at, s.payload, s.paused, u.chat_id, u.timezone,"
+    " u.language, EXISTS (SELECT 1 FROM deliveries d WHERE d.user_id = s.user_id"
+    " AND d.kind = s.kind AND d.slot_at = s.due_at) AS logged"
+    " FROM schedule s JOIN users u ON u.user_id = s.user_id"
+    " WHERE s.paused = 0 AND s.due_at <= ? AND s.kind IN ({marks})"
+    " ORDER BY s.due_at LIMIT ?"
+)
+
+
+async def select_due_rows(
+    db: aiosqlite.Connection, now: datetime, kinds: Sequence[str], limit: int
+) -> list[Any]:
+    """The due-selection query itself: a range scan of the partial index ``schedule_due``."""
+    if not kinds:
+        return []
+    sql = _DUE_SQL.format(marks=",".join("?" * len(kinds)))
+    async with db.execute(sql, (epoch(now), *kinds, limit)) as cursor:
+        return list(await cursor.fetchall())
+
+
 async def select_due(
     db: aiosqlite.Connection, now: datetime, kinds: Sequence[str], limit: int
 ) -> list[tuple[Due, bool]]:
     """Due, unpaused rows of the given kinds, oldest first, each with "slot already logged"."""
-    if not kinds:
-        return []
-    marks = ",".join("?" * len(kinds))
-    sql = (
-        "SELECT s.user_id, s.kind, s.due_at, s.payload, s.paused, u.chat_id, u.timezone,"
-        " u.language, EXISTS (SELECT 1 FROM deliveries d WHERE d.user_id = s.user_id"
-        " AND d.kind = s.kind AND d.slot_at = s.due_at) AS logged"
-        " FROM schedule s JOIN users u ON u.user_id = s.user_id"
-        f" WHERE s.paused = 0 AND s.due_at <= ? AND s.kind IN ({marks})"
-        " ORDER BY s.due_at LIMIT ?"
-    )
-    async with db.execute(sql, (epoch(now), *kinds, limit)) as cursor:
-        rows = await cursor.fetchall()
-    return [(_row_to_due(row), bool(row["logged"])) for row in rows]
+    found = []
+    for row in await select_due_rows(db, now, kinds, limit):
+        # positional access: this runs for every row of every batch
+        user_id, kind, due_at, payload, paused, chat_id, timezone, language, logged = row
+        due = Due(
+            user_id, kind, from_epoch(due_at), _load(payload), chat_id, timezone, language,
+            bool(paused),
+        )
+        found.append((due, bool(logged)))
+    return found
 
 
 async def apply_claims(db: aiosqlite.Connection, claims: Sequence[Claim], now: datetime) -> None:

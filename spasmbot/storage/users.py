@@ -75,6 +75,24 @@ async def touch(
     return True
 
 
+async def add_many(
+    store: Store,
+    rows: Iterable[tuple[int, int, str | None, str | None]],
+    now: datetime,
+) -> None:
+    """Bulk-create users ``(user_id, chat_id, language, timezone)`` in one transaction.
+
+    For imports, benchmarks and load tests; existing users keep their rows.
+    """
+    now_s = epoch(now)
+    async with store.transaction() as db:
+        await db.executemany(
+            "INSERT OR IGNORE INTO users (user_id, chat_id, language, timezone, first_seen_at,"
+            f" last_seen_at) VALUES (?, ?, ?, ?, {now_s}, {now_s})",
+            rows,
+        )
+
+
 async def get_user(store: Store, user_id: int) -> User | None:
     row = await store.fetchone("SELECT * FROM users WHERE user_id = ?", (user_id,))
     return _row_to_user(row) if row is not None else None
