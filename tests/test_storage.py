@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import sqlite3
 from collections.abc import AsyncIterator
@@ -269,3 +271,31 @@ async def test_bulk_helpers_create_users_and_rows_in_one_go(store: Store) -> Non
     due = await schedule.get_due(store, 1, "tips")
     assert due is not None and due.timezone == "Europe/Berlin" and due.payload == {"time": "08:00"}
     assert [d.kind for d in await schedule.list_due(store, 2)] == ["water"]
+
+
+async def test_other_tasks_wait_for_an_open_transaction(store: Store) -> None:
+    """A handler writing (and committing) mid-transaction neither joins nor commits it."""
+    await users.touch(store, 1, 1, "en", NOW)
+    entered = asyncio.Event()
+    release = asyncio.Event()
+
+    async def delivery_like() -> None:
+        with contextlib.suppress(RuntimeError):
+            async with store.transaction() as db:
+                await db.execute("UPDATE users SET language = 'xx' WHERE user_id = 1")
+                entered.set()
+                await release.wait()
+                raise RuntimeError("roll back")
+
+    async def handler_like() -> None:
+        await entered.wait()
+        await store.db.execute("UPDATE users SET timezone = 'Asia/Kolkata' WHERE user_id = 1")
+        await store.db.commit()
+
+    first = asyncio.create_task(delivery_like())
+    second = asyncio.create_task(handler_like())
+    await entered.wait()
+    release.set()
+    await asyncio.gather(first, second)
+    user = await users.get_user(store, 1)
+    assert user is not None and (user.language, user.timezone) == ("en", "Asia/Kolkata")

@@ -6,10 +6,12 @@ Why it looks like this:
   statement is its own transaction, so a repository function that forgets to commit loses
   nothing, and ``await store.db.commit()`` is a harmless no-op.
 * Statements that must be atomic together go through ``async with store.transaction() as db``
-  (``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception). All coroutines share the one
-  connection, so writes take the store's write lock: ``store.transaction()`` and
-  ``store.write(sql, params)`` hold it, which keeps one coroutine's statement from landing inside
-  another's open transaction. Plain ``store.db.execute`` is fine for reads.
+  (``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception). All tasks share the one
+  connection, so a transaction is guarded: while one task has it open, every other task's
+  ``store.db.execute``/``executemany``/``commit`` waits for it to end. Without that guard another
+  handler's statement would silently join (and could be rolled back with) the delivery pass's
+  transaction, or its ``commit()`` would commit half of it. ``store.db.execute`` is therefore
+  safe for single writes too; ``store.write(sql, params)`` also returns the changed-row count.
 * WAL journal, ``synchronous=NORMAL`` (durable across process crashes; an OS crash may lose the
   last moments), foreign keys on, a busy timeout for the rare second process (``spasmbot`` CLI).
 * Schema changes are ``migrations/NNNN_name.sql`` files applied in number order, each in its own
@@ -35,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+from aiosqlite.context import contextmanager as aiosqlite_contextmanager
 
 log = logging.getLogger(__name__)
 
@@ -104,16 +107,81 @@ def _check_file(given: str | Path) -> Path:
     return path
 
 
+class _TaskGuard:
+    """A lock that the task holding it may take again (a transaction's own statements pass)."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            yield
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
+            finally:
+                self._owner = None
+
+
+class GuardedConnection(aiosqlite.Connection):
+    """``aiosqlite.Connection`` whose statements wait while another task has a transaction open."""
+
+    guard: _TaskGuard
+
+    @aiosqlite_contextmanager
+    async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> aiosqlite.Cursor:
+        async with self.guard.hold():
+            return await super().execute(sql, parameters)
+
+    @aiosqlite_contextmanager
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> aiosqlite.Cursor:
+        async with self.guard.hold():
+            return await super().executemany(sql, parameters)
+
+    @aiosqlite_contextmanager
+    async def execute_fetchall(
+        self, sql: str, parameters: Iterable[Any] | None = None
+    ) -> Iterable[sqlite3.Row]:
+        async with self.guard.hold():
+            return await super().execute_fetchall(sql, parameters)
+
+    @aiosqlite_contextmanager
+    async def execute_insert(
+        self, sql: str, parameters: Iterable[Any] | None = None
+    ) -> sqlite3.Row | None:
+        async with self.guard.hold():
+            return await super().execute_insert(sql, parameters)
+
+    async def commit(self) -> None:
+        async with self.guard.hold():
+            await super().commit()
+
+    async def rollback(self) -> None:
+        async with self.guard.hold():
+            await super().rollback()
+
+
+async def _connect(path: Path) -> GuardedConnection:
+    location = str(path)
+    db = GuardedConnection(lambda: sqlite3.connect(location, isolation_level=None), 64)
+    db.guard = _TaskGuard()
+    return await db
+
+
 class Store:
     """The open database. Create with ``await Store.open(path)``; close with ``await store.close()``."""
 
-    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, db: GuardedConnection, path: Path) -> None:
         self.db = db
         self.path = path
         self.schema_version = 0
         # Per-process memo for repositories (e.g. users seen recently); forgotten on restart.
         self.cache: dict[str, Any] = {}
-        self._lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str | Path, migrations: Sequence[Migration] | None = None) -> Store:
@@ -122,7 +190,7 @@ class Store:
         path = Path(path) if memory else _check_file(path)
         steps = list(migrations) if migrations is not None else load_migrations()
         try:
-            db = await aiosqlite.connect(str(path), isolation_level=None)
+            db = await _connect(path)
         except sqlite3.Error as exc:
             raise StoreError(f"{path}: cannot open database ({exc})") from exc
         db.row_factory = aiosqlite.Row
@@ -184,8 +252,11 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One atomic unit of writes: committed on success, rolled back on any exception."""
-        async with self._lock:
+        """One atomic unit of writes: committed on success, rolled back on any exception.
+
+        Not re-entrant across repositories by design: do not open one inside another.
+        """
+        async with self.db.guard.hold():
             await self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
@@ -195,15 +266,15 @@ class Store:
             await self.db.execute("COMMIT")
 
     async def write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
-        """Run one writing statement under the write lock; returns the number of rows changed."""
-        async with self._lock:
+        """Run one writing statement; returns the number of rows changed."""
+        async with self.db.guard.hold():
             cursor = await self.db.execute(sql, params)
             count = cursor.rowcount
             await cursor.close()
             return count
 
     async def write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
-        """``executemany`` in one transaction under the write lock; returns rows changed."""
+        """``executemany`` in one transaction; returns rows changed."""
         async with self.transaction() as db:
             cursor = await db.executemany(sql, rows)
             count = cursor.rowcount
