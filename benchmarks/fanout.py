@@ -41,7 +41,7 @@ from spasmbot.clock import FakeClock  # noqa: E402
 from spasmbot.config import Settings  # noqa: E402
 from spasmbot.content import Content, load_content  # noqa: E402
 from spasmbot.fake_telegram import FakeTelegram  # noqa: E402
-from spasmbot.scheduling import claim_batch  # noqa: E402
+from spasmbot.scheduling import DEFAULT_BATCH, claim_batch  # noqa: E402
 from spasmbot.storage import Store, schedule, users  # noqa: E402
 from spasmbot.storage.schedule import Claim, Due, select_due, select_due_rows  # noqa: E402
 
@@ -108,7 +108,7 @@ def peak_rss_mb() -> float:
 async def capacity(content: Content, workdir: Path, count: int, batch: int) -> dict[str, float]:
     clock = FakeClock(DUE - timedelta(hours=1))
     api = FakeTelegram(now=lambda: clock.now().timestamp())
-    app, store = await make_bot(workdir / "capacity.sqlite3", content, clock, api, limiter=False)
+    app, store = await make_bot(workdir / f"capacity-{batch}.sqlite3", content, clock, api, limiter=False)
     try:
         await seed(store, count, DUE)
         clock.set(DUE + timedelta(seconds=30))
@@ -228,6 +228,11 @@ async def main(argv: list[str] | None = None) -> int:
             f"1. capacity: {args.capacity:,} due in one minute, no rate limiter, batch {args.batch}",
             await capacity(content, workdir, args.capacity, args.batch),
         )
+        if args.batch != DEFAULT_BATCH:
+            show(
+                f"1b. the same with the bot's default batch of {DEFAULT_BATCH}",
+                await capacity(content, workdir, args.capacity, DEFAULT_BATCH),
+            )
         if not args.skip_limits:
             show(
                 f"2. at Telegram's limits: {args.limits:,} due at once, AIORateLimiter",

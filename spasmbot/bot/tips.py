@@ -63,15 +63,18 @@ def moved_due(svc: Services, due: Due, now: datetime) -> datetime:
     return scheduling.next_daily(_time_of(due), scheduling.zone(due.timezone), now)
 
 
+_CURRENT_POOL = "tips.current_pool"
+
+
 async def prepare(svc: Services) -> None:
-    """Once per pass: make sure the current tip list has a pool id and the pools are cached."""
-    await tip_store.ensure_pool(svc.store, svc.content.tips)
+    """Once per pass: the current tip list's pool id (created if new), and all pools cached."""
+    svc.store.cache[_CURRENT_POOL] = await tip_store.ensure_pool(svc.store, svc.content.tips)
 
 
 def advance(svc: Services, due: Due) -> dict[str, Any]:
     """Pick this slot's tip and move the rotation on; stored with the claim."""
     pools = tip_store.cached_pools(svc.store)
-    current = tip_store.cached_pool_id(svc.store, svc.content.tips)
+    current: int = svc.store.cache[_CURRENT_POOL]
     rotation = tip_store.Rotation.from_payload(due.payload)
     tip_id, after = tip_store.pick(rotation, due.user_id, pools, current, svc.content.tips)
     payload = {**due.payload, **after.to_payload()}
