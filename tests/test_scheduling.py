@@ -347,3 +347,28 @@ async def test_changing_zone_moves_the_next_tip_to_the_new_local_time(harness: H
     assert "Every day at <b>07:30</b> (Asia/Kolkata)" in back.text
     due = await schedule.get_due(harness.store, user.user_id, "tips")
     assert due is not None and due.due_at == _utc(2026, 3, 3, 2, 0)
+
+
+async def test_a_stopping_bot_ends_the_pass_between_batches(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harness.clock.set(_utc(2026, 3, 2, 9))
+    people = await subscribe_many(harness, 5)
+    harness.clock.set(_utc(2026, 3, 3, 7))
+    await harness.app.start()
+    original = harness.api.do_request
+    stopping: list[asyncio.Task[None]] = []
+
+    async def stop_on_first_send(*args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if str(kwargs.get("url", "")).endswith("/sendMessage") and not stopping:
+            stopping.append(asyncio.create_task(harness.app.stop()))  # SIGTERM arrives
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(harness.api, "do_request", stop_on_first_send)
+    stats = await deliver_due(harness.app, batch=2)
+    await stopping[0]
+    assert (stats.batches, stats.sent) == (1, 2)  # the batch in hand is finished, then it stops
+    monkeypatch.setattr(harness.api, "do_request", original)
+    await harness.restart()
+    assert (await deliver_due(harness.app, batch=2)).sent == 3
+    assert [len(tips_sent(harness, p.chat_id)) for p in people] == [1, 1, 1, 1, 1]

@@ -299,3 +299,12 @@ async def test_other_tasks_wait_for_an_open_transaction(store: Store) -> None:
     await asyncio.gather(first, second)
     user = await users.get_user(store, 1)
     assert user is not None and (user.language, user.timezone) == ("en", "Asia/Kolkata")
+
+
+async def test_move_due_only_moves_a_row_still_at_its_old_slot(store: Store) -> None:
+    await users.touch(store, 1, 1, "en", NOW)
+    await schedule.set_due(store, 1, "tips", NOW, {"cursor": 3})
+    assert await schedule.move_due(store, 1, "tips", NOW, NOW + timedelta(hours=2))
+    assert not await schedule.move_due(store, 1, "tips", NOW, NOW + timedelta(hours=5))  # stale read
+    due = await schedule.get_due(store, 1, "tips")
+    assert due is not None and due.due_at == NOW + timedelta(hours=2) and due.payload == {"cursor": 3}

@@ -181,6 +181,9 @@ async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryS
     lock: asyncio.Lock = app.bot_data.setdefault("delivery.lock", asyncio.Lock())
     if lock.locked():  # the previous pass is still sending: it will pick these rows up
         return stats
+    # Started by the running bot's job: stop between batches once the bot is shutting down, so
+    # a graceful stop never waits for a long pass (and no batch is cut in half by a timeout).
+    stop_with_app = app.running
     async with lock:
         for kind in list(KINDS.values()):
             if kind.prepare is not None:
@@ -216,7 +219,7 @@ async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryS
                 await schedule.release(svc.store, retry)
                 stats.released += len(retry)
                 break
-            if len(claims) < batch:
+            if len(claims) < batch or (stop_with_app and not app.running):
                 break
     if stats.claimed:
         log.info(
@@ -236,8 +239,8 @@ async def reschedule_user(svc: Services, user_id: int) -> None:
         next_at = kind.on_timezone_change(svc, due, now)
         if next_at is None:
             await schedule.clear_due(svc.store, user_id, due.kind)
-        else:
-            await schedule.set_due(svc.store, user_id, due.kind, next_at, due.payload)
+        else:  # compare-and-set: a pass that just claimed the row has already moved it on
+            await schedule.move_due(svc.store, user_id, due.kind, due.due_at, next_at)
 
 
 async def _job(context: Context) -> None:

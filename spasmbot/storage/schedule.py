@@ -95,6 +95,21 @@ async def set_due_many(
         )
 
 
+async def move_due(
+    store: Store, user_id: int, kind: str, from_due: datetime, to_due: datetime
+) -> bool:
+    """Move a row's slot, keeping its payload, only if it is still at ``from_due``.
+
+    For changes computed from a row read earlier (a new time zone): a delivery pass that claimed
+    the row meanwhile wins, and its advanced payload is never overwritten with a stale copy.
+    """
+    changed = await store.write(
+        "UPDATE schedule SET due_at = ? WHERE user_id = ? AND kind = ? AND due_at = ?",
+        (epoch(to_due), user_id, kind, epoch(from_due)),
+    )
+    return changed > 0
+
+
 async def clear_due(store: Store, user_id: int, kind: str | None = None) -> int:
     """Stop the user's scheduled messages (all kinds, or one); returns how many were stopped."""
     if kind is None:
