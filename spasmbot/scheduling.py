@@ -10,6 +10,7 @@ Feature code only writes rows (``spasmbot.storage.schedule``)::
     await set_due(store, user_id, "water", when_utc, payload={"seq": 3})   # schedule / move
     await clear_due(store, user_id, "water")        # stop one kind; clear_due(store, uid) stops all
     due = await get_due(store, user_id, "water")     # -> Due | None (due.due_at, due.payload)
+    await move_due(store, user_id, "water", due.due_at, new_utc)  # compare-and-set, keeps payload
 
 and registers how its kind is sent, once, in ``spasmbot.bot.delivery``::
 
@@ -17,9 +18,14 @@ and registers how its kind is sent, once, in ``spasmbot.bot.delivery``::
         kind="water",
         max_late=timedelta(minutes=30),           # later than this after due_at: skip, don't send
         next_due=lambda services, due, now: ...,  # the following slot (> now), or None = delete row
-        send=async def (bot, services, due): ..., # send one message to due.chat_id
-        advance=None,                             # optional (services, due) -> payload stored with
-    ))                                            #   the claim; send() then sees it as due.payload
+        send=async def (bot, services, due): ..., # one message to due.chat_id (send_screen() is the
+        advance=None,                             #   fast way); optional advance(services, due) ->
+        on_timezone_change=None,                  #   payload stored with the claim (send() sees it
+    ))                                            #   as due.payload); optional zone-change hook
+
+``Due`` carries the user's ``chat_id``, ``timezone`` and ``language`` too, so planning needs no
+extra query. A row of a kind nobody registered is left alone (it stays due until its feature is
+loaded again).
 
 Nothing lives in memory: one recurring PTB job (``spasmbot.bot.delivery``, every 30 s) runs
 ``deliver_due(app)``, which repeats, until no row is due:
@@ -29,7 +35,8 @@ Nothing lives in memory: one recurring PTB job (``spasmbot.bot.delivery``, every
    because ``now - due_at > max_late``, or skip because the slot is already in the log), and move
    each row to ``next_due(...)`` with a compare-and-set on the old ``due_at`` (or delete it when
    ``next_due`` returns None), inserting the claimed slot into ``deliveries`` whose primary key
-   ``(user_id, kind, slot_at)`` lets a slot be claimed once. Commit.
+   ``(user_id, kind, slot_at)`` lets a slot be claimed once. Commit. (While the transaction is
+   open, other tasks' statements on the shared connection wait: see ``spasmbot.storage.db``.)
 2. **Send** the claimed messages (concurrently within the batch; through PTB's ``AIORateLimiter``
    in production, which keeps to 30 messages/s and waits out and retries ``RetryAfter``).
 3. **Record** each outcome (``sent``/``blocked``/``failed``) in one transaction; a 403 Forbidden
@@ -50,8 +57,11 @@ Guarantees, and the price:
   for that day only; the row already points at the next day. The batch size bounds this: the bot
   uses ``batch=DEFAULT_BATCH`` (a fraction of a second of sending at Telegram's 30/s), and with
   ``batch=1`` it is exactly the single in-flight message, whose fate is Telegram's (sent or not,
-  never sent again). A graceful stop lets the running pass finish. Unconfirmed slots are visible
-  as ``deliveries.outcome IS NULL``.
+  never sent again). A graceful stop (SIGTERM) finishes the batch in hand and ends the pass
+  there; the remaining rows are still due for the next start. Unconfirmed slots are visible as
+  ``deliveries.outcome IS NULL``.
+* **Users' changes win.** A feature's ``set_due``/``clear_due`` waits for an open claim; a change
+  computed from an earlier read uses ``move_due`` (compare-and-set), so it never undoes a claim.
 
 Local times: a daily slot at local ``HH:MM`` is computed with ``zoneinfo`` and ``fold=0``: on the
 spring-forward day a time inside the gap (02:30 in Berlin) maps to the instant the clocks would
@@ -76,6 +86,7 @@ from spasmbot.storage.schedule import (
     clear_due,
     get_due,
     list_due,
+    move_due,
     select_due,
     set_due,
 )
@@ -89,6 +100,7 @@ __all__ = [
     "get_due",
     "list_due",
     "local_instant",
+    "move_due",
     "next_daily",
     "parse_hhmm",
     "set_due",
