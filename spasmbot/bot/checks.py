@@ -15,7 +15,7 @@ from telegram import Bot, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from spasmbot.bot import delivery
-from spasmbot.bot.common import Context, Services, answer, markup, reply, services, show
+from spasmbot.bot.common import Context, Services, answer, reply, send_screen, services, show
 from spasmbot.checks import engine, screens
 from spasmbot.checks.engine import Result, Run, StaleRun, Tap
 from spasmbot.checks.model import Check, Step
@@ -315,7 +315,7 @@ async def _send_followup(bot: Bot, svc: Services, due: Due) -> bool:
     if check is None or check.followup is None:
         return False  # the check was removed or lost its follow-up since
     screen = screens.followup_screen(svc.content, check)
-    await bot.send_message(due.chat_id, screen.text, reply_markup=markup(screen))
+    await send_screen(bot, due.chat_id, screen)
     return True
 
 

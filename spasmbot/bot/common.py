@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -41,30 +42,59 @@ def services(context: Context) -> Services:
 
 
 def markup(screen: Screen) -> InlineKeyboardMarkup | None:
-    return _markup(screen.rows) if screen.rows else None
+    """The screen's keyboard as PTB objects (for PTB methods that take ``reply_markup``)."""
+    return InlineKeyboardMarkup.de_json(keyboard_json(screen), None) if screen.rows else None
+
+
+def keyboard_json(screen: Screen) -> dict[str, Any] | None:
+    """The screen's keyboard as Bot API JSON, built once per layout (menus repeat)."""
+    return _keyboard_json(screen.rows) if screen.rows else None
 
 
 @lru_cache(maxsize=1024)
-def _markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
-    """Build (once) the keyboard for a layout; menus repeat, and PTB's objects are immutable."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.text, url=b.url)
-                if b.url
-                else InlineKeyboardButton(b.text, callback_data=b.data)
-                for b in row
-            ]
+def _keyboard_json(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
+    return {
+        "inline_keyboard": [
+            [{"text": b.text, "url": b.url} if b.url else {"text": b.text, "callback_data": b.data} for b in row]
             for row in rows
         ]
+    }
+
+
+def _screen_params(screen: Screen) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "text": screen.text,
+        "parse_mode": ParseMode.HTML,
+        "link_preview_options": {"is_disabled": True},
+    }
+    keyboard = keyboard_json(screen)
+    if keyboard is not None:
+        params["reply_markup"] = keyboard
+    return params
+
+
+async def send_screen(bot: Bot, chat_id: int, screen: Screen) -> None:
+    """Send ``screen`` as a new message.
+
+    The same request as ``bot.send_message`` (HTML, no link previews, through the rate limiter,
+    the same errors), made with ``Bot.do_api_request`` so the answer is not parsed into a
+    ``telegram.Message``: nothing here needs it, and that parsing is most of PTB's cost per reply.
+    """
+    await bot.do_api_request("sendMessage", api_kwargs={"chat_id": chat_id, **_screen_params(screen)})
+
+
+async def edit_screen(bot: Bot, chat_id: int, message_id: int, screen: Screen) -> None:
+    """Replace a message's text and keyboard with ``screen`` (unparsed answer, as in send_screen)."""
+    await bot.do_api_request(
+        "editMessageText", api_kwargs={"chat_id": chat_id, "message_id": message_id, **_screen_params(screen)}
     )
 
 
-async def reply(update: Update, context: Context, screen: Screen) -> Message:
+async def reply(update: Update, context: Context, screen: Screen) -> None:
     """Send ``screen`` as a new message in the update's chat."""
     chat = update.effective_chat
     assert chat is not None
-    return await context.bot.send_message(chat.id, screen.text, reply_markup=markup(screen))
+    await send_screen(context.bot, chat.id, screen)
 
 
 async def show(update: Update, context: Context, screen: Screen) -> None:
@@ -73,14 +103,12 @@ async def show(update: Update, context: Context, screen: Screen) -> None:
     A double tap that would change nothing ("message is not modified") is ignored.
     """
     query = update.callback_query
-    if query is None or query.message is None or not isinstance(query.message, Message):
-        await reply(update, context, screen)
-        return
-    if query.message.photo:  # cannot turn a photo into text: send fresh
-        await reply(update, context, screen)
+    message = query.message if query is not None else None
+    if not isinstance(message, Message) or message.photo or message.document:
+        await reply(update, context, screen)  # no message to edit, or a photo/file: text can't replace it
         return
     try:
-        await query.edit_message_text(screen.text, reply_markup=markup(screen))
+        await edit_screen(context.bot, message.chat.id, message.message_id, screen)
     except BadRequest as exc:
         if "not modified" in exc.message.lower():
             return

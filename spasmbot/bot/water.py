@@ -35,6 +35,7 @@ from spasmbot.bot.common import (
     markup,
     register_input,
     reply,
+    send_screen,
     services,
     show,
 )
@@ -794,7 +795,7 @@ async def send_nudge(bot: Bot, svc: Services, due: Due) -> bool:
     screen = nudge_screen(content.ui, content.nudges, index, settings, amount, nudge_id)
     # Recorded first: the buttons of a nudge that reaches the user always work.
     await water_store.record_nudge(svc.store, s.user_id, due.due_at)
-    await bot.send_message(due.chat_id, screen.text, reply_markup=markup(screen))
+    await send_screen(bot, due.chat_id, screen)
     return True
 
 
