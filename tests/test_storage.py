@@ -17,6 +17,7 @@ from spasmbot.storage import Store, StoreError, schedule, users
 from spasmbot.storage import tips as tip_store
 from spasmbot.storage.db import Migration, load_migrations
 from spasmbot.storage.schedule import Claim, Due
+from tests.conftest import Harness
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -308,3 +309,26 @@ async def test_move_due_only_moves_a_row_still_at_its_old_slot(store: Store) -> 
     assert not await schedule.move_due(store, 1, "tips", NOW, NOW + timedelta(hours=5))  # stale read
     due = await schedule.get_due(store, 1, "tips")
     assert due is not None and due.due_at == NOW + timedelta(hours=2) and due.payload == {"cursor": 3}
+
+
+async def test_middleware_records_users_without_writing_on_every_update(harness: Harness) -> None:
+    user = harness.user(4242, language_code="pt-br")
+    await user.send("/start")
+    first = await users.get_user(harness.store, 4242)
+    assert first is not None and (first.chat_id, first.language) == (4242, "pt-br")
+    changes = harness.store.db.total_changes
+    harness.clock.advance(minutes=30)
+    await user.send("/menu")
+    await user.send("/help")
+    assert (await users.get_user(harness.store, 4242)).last_seen_at == first.last_seen_at  # type: ignore[union-attr]
+    assert harness.store.db.total_changes == changes  # not a single row written
+    harness.clock.advance(hours=1)
+    await user.send("/menu")
+    later = await users.get_user(harness.store, 4242)
+    assert later is not None and later.last_seen_at == harness.clock.now()
+    assert later.first_seen_at == first.first_seen_at
+    export = await users.export_user(harness.store, 4242)
+    assert set(export["users"][0]) == {  # nothing else: no names, no texts
+        "user_id", "chat_id", "language", "timezone", "first_seen_at", "last_seen_at", "blocked",
+        "blocked_at",
+    }

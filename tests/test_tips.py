@@ -227,3 +227,23 @@ async def test_the_picker_returns_to_the_screen_that_asked(harness: Harness) -> 
     [picker] = await user.tap(home, "Time zone")
     back = await pick_zone(harness, user, picker, "Pacific/Chatham")
     assert "Daily prevention tips: on" in back.plain and "(Pacific/Chatham)" in back.plain
+
+
+@pytest.mark.parametrize("entry", ["/menu", "/prevent"])
+async def test_tips_open_from_the_main_menu_and_the_prevention_section(harness: Harness, entry: str) -> None:
+    user = harness.user()
+    [screen] = await user.send(entry)
+    [home] = await user.tap(screen, "Daily tips")
+    assert "Daily prevention tips" in home.plain and has_button(home, "Start daily tips")
+
+
+async def test_home_says_paused_while_the_user_blocks_the_bot(harness: Harness) -> None:
+    harness.clock.set(MONDAY)
+    user = harness.user()
+    await subscribe(harness, user, "Europe/Berlin", "7:30")
+    harness.api.block(user.chat_id)
+    harness.clock.set(datetime(2026, 3, 3, 6, 30, tzinfo=UTC))
+    assert (await deliver_due(harness.app)).blocked == 1
+    harness.api.unblock(user.chat_id)
+    [home] = await user.send("/tips")
+    assert "Paused" in home.plain and "Next tip" not in home.plain
