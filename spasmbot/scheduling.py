@@ -37,7 +37,7 @@ Nothing lives in memory: one recurring PTB job (``spasmbot.bot.delivery``, every
    ``next_due`` returns None), inserting the claimed slot into ``deliveries`` whose primary key
    ``(user_id, kind, slot_at)`` lets a slot be claimed once. Commit. (While the transaction is
    open, other tasks' statements on the shared connection wait: see ``spasmbot.storage.db``.)
-2. **Send** the claimed messages (concurrently within the batch; through PTB's ``AIORateLimiter``
+2. **Send** the claimed messages (up to 16 requests in flight; through PTB's ``AIORateLimiter``
    in production, which keeps to 30 messages/s and waits out and retries ``RetryAfter``).
 3. **Record** each outcome (``sent``/``blocked``/``failed``) in one transaction; a 403 Forbidden
    marks the user blocked and pauses every row of theirs (``paused = 1``). A RetryAfter that still

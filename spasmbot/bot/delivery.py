@@ -34,6 +34,9 @@ from spasmbot.storage import schedule
 log = logging.getLogger(__name__)
 
 JOB_INTERVAL = timedelta(seconds=30)
+# Requests in flight at once: enough to keep Telegram's 30/s busy over a slow link, few enough
+# that the rate limiter is not handed hundreds of waiting requests.
+SEND_CONCURRENCY = 16
 # A kind whose next_due() does not move forward gets looked at again this much later.
 RETRY_LATER = timedelta(minutes=1)
 
@@ -174,6 +177,19 @@ async def _send(bot: Bot, svc: Services, claim: Claim) -> str:
     return "empty" if sent is False else "sent"
 
 
+async def _send_all(bot: Bot, svc: Services, claims: list[Claim]) -> list[str]:
+    """Send a batch with at most ``SEND_CONCURRENCY`` requests in flight; outcomes in order."""
+    results = [""] * len(claims)
+    queue = iter(range(len(claims)))
+
+    async def worker() -> None:
+        for index in queue:
+            results[index] = await _send(bot, svc, claims[index])
+
+    await asyncio.gather(*(worker() for _ in range(min(SEND_CONCURRENCY, len(claims)))))
+    return results
+
+
 async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryStats:
     """Send everything due now, batch after batch, until nothing is due (one pass)."""
     svc: Services = app.bot_data["services"]
@@ -197,7 +213,7 @@ async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryS
             stats.batches += 1
             stats.claimed += len(claims)
             to_send = [claim for claim in claims if claim.send]
-            results = await asyncio.gather(*(_send(app.bot, svc, claim) for claim in to_send))
+            results = await _send_all(app.bot, svc, to_send)
             retry = [claim for claim, result in zip(to_send, results, strict=True) if result == "retry"]
             done = [
                 (claim.due, result)
