@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -12,6 +13,7 @@ from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
+from telegram.warnings import PTBUserWarning
 
 from spasmbot.screen import Button, Screen
 
@@ -22,6 +24,10 @@ if TYPE_CHECKING:
     from spasmbot.storage import Store
 
 log = logging.getLogger(__name__)
+
+# send_screen/edit_screen call sendMessage/editMessageText through Bot.do_api_request on purpose
+# (see there); PTB warns about that use, which here is a deliberate choice, not a mistake.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 Context = ContextTypes.DEFAULT_TYPE
 InputHandler = Callable[[Update, Context, str], Awaitable[None]]
