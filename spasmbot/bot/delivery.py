@@ -14,21 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
-from telegram.warnings import PTBUserWarning
 
 from spasmbot.bot.common import Context, Services
 from spasmbot.scheduling import DEFAULT_BATCH, Claim, Due, claim_batch
-from spasmbot.screen import Screen
 from spasmbot.storage import schedule
 
 log = logging.getLogger(__name__)
@@ -75,43 +71,6 @@ class DeliveryKind:
 
 KINDS: dict[str, DeliveryKind] = {}
 
-# send_screen() calls sendMessage through Bot.do_api_request on purpose (see there).
-warnings.filterwarnings(
-    "ignore", message=r".*do_api_request\(\"sendMessage\"", category=PTBUserWarning
-)
-
-
-def _keyboard(screen: Screen) -> dict[str, Any] | None:
-    if not screen.rows:
-        return None
-    return {
-        "inline_keyboard": [
-            [
-                {"text": b.text, "url": b.url} if b.url else {"text": b.text, "callback_data": b.data}
-                for b in row
-            ]
-            for row in screen.rows
-        ]
-    }
-
-
-async def send_screen(bot: Bot, chat_id: int, screen: Screen) -> None:
-    """Send ``screen`` as a new message, for scheduled sends (use it in a kind's ``send``).
-
-    Same request as ``bot.send_message`` (HTML, no link previews, through the rate limiter, same
-    errors), but the answer is not parsed into a ``telegram.Message``: nothing in a fan-out needs
-    it, and that parsing is about three quarters of PTB's cost per message.
-    """
-    api_kwargs: dict[str, Any] = {
-        "chat_id": chat_id,
-        "text": screen.text,
-        "parse_mode": ParseMode.HTML,
-        "link_preview_options": {"is_disabled": True},
-    }
-    keyboard = _keyboard(screen)
-    if keyboard is not None:
-        api_kwargs["reply_markup"] = keyboard
-    await bot.do_api_request("sendMessage", api_kwargs=api_kwargs)
 
 
 def register_kind(kind: DeliveryKind) -> None:

@@ -26,6 +26,7 @@ from spasmbot.bot.common import (
     expect_input,
     register_input,
     reply,
+    send_screen,
     services,
     show,
 )
@@ -102,7 +103,7 @@ async def send_tip(bot: Bot, svc: Services, due: Due) -> bool:
     screen = tip_screen(svc, str(due.payload.get("tip")))
     if screen is None:  # empty pool
         return False
-    await delivery.send_screen(bot, due.chat_id, screen)
+    await send_screen(bot, due.chat_id, screen)
     return True
 
 
