@@ -105,6 +105,7 @@ async def run_console(
     *,
     clock: Clock | None = None,
     content_dir: Path | None = None,
+    echo: bool = False,
 ) -> int:
     """Chat until ``read_line`` returns '' (EOF) or 'quit'. Returns the exit code."""
     from spasmbot.bot.app import build_application, on_startup
@@ -127,6 +128,8 @@ async def run_console(
                 out.write("\n> ")
                 out.flush()
                 line = await asyncio.to_thread(read_line)
+                if echo:  # input from a pipe is not shown by the terminal
+                    out.write(line if line.endswith("\n") or not line else line + "\n")
                 console.flush()  # anything scheduled that arrived while waiting
                 if not line or line.strip().lower() in {"quit", "exit"}:
                     break
@@ -141,7 +144,7 @@ async def run_console(
 def main(db: str | None = None) -> int:
     path = Path(db or os.environ.get("SPASMBOT_DB") or Path(tempfile.mkdtemp()) / "console.sqlite3")
     try:
-        return asyncio.run(run_console(sys.stdin.readline, sys.stdout, path))
+        return asyncio.run(run_console(sys.stdin.readline, sys.stdout, path, echo=not sys.stdin.isatty()))
     except ContentInvalid as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)
