@@ -28,6 +28,7 @@ from spasmbot.bot.common import (
     Context,
     Services,
     answer,
+    awaiting,
     clear_input,
     expect_input,
     register_input,
@@ -123,16 +124,16 @@ async def _return(update: Update, context: Context, return_to: str, note: str) -
     if query is not None and return_to:
         data = query.to_dict()
         data["data"] = return_to
-        fake = Update(update.update_id, callback_query=CallbackQuery.de_json(data, context.bot))
+        as_if = Update(update.update_id, callback_query=CallbackQuery.de_json(data, context.bot))
         for group in sorted(app.handlers):
             if group < 0:
                 continue
             for handler in app.handlers[group]:
                 if not isinstance(handler, CallbackQueryHandler):
                     continue
-                check = handler.check_update(fake)
+                check = handler.check_update(as_if)
                 if check is not None and check is not False:
-                    await handler.handle_update(fake, app, check, context)
+                    await handler.handle_update(as_if, app, check, context)
                     return
     svc = services(context)
     screen = Screen(note, ((_back_button(svc, return_to),),))
@@ -192,8 +193,8 @@ async def typed_zone(update: Update, context: Context, text: str) -> None:
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    pending = context.user_data.get("awaiting_data", {}) if context.user_data is not None else {}
-    return_to = _clean_return(str(pending.get("return_to", "")))
+    pending = awaiting(context)
+    return_to = _clean_return(str(pending[1].get("return_to", ""))) if pending else ""
     name = timezones.lookup(text)
     if name is None:
         expect_input(context, INPUT_KEY, return_to=return_to)
