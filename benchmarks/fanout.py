@@ -108,9 +108,12 @@ async def seed(store: Store, count: int, due: datetime, spread: timedelta | None
     for start in range(1, count + 1, chunk):
         ids = range(start, min(start + chunk, count + 1))
         await users.add_many(store, ((uid, uid, "en", ZONE) for uid in ids), due - timedelta(days=1))
-        await schedule.set_due_many(
-            store, ((uid, "tips", due + step * (uid - 1), {"time": "08:00"}) for uid in ids)
-        )
+        await schedule.set_due_many(store, ((uid, "tips", due + step * (uid - 1), _payload(uid)) for uid in ids))
+
+
+def _payload(uid: int) -> dict[str, Any]:
+    """A subscriber somewhere in their rotation, as after weeks of running (not all alike)."""
+    return {"time": "08:00", "pool": 1, "cycle": uid % 4, "cursor": uid % 51}
 
 
 async def make_bot(path: Path, content: Content, clock: FakeClock, api: FakeTelegram, limiter: bool) -> Any:

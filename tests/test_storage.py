@@ -332,3 +332,20 @@ async def test_middleware_records_users_without_writing_on_every_update(harness:
         "user_id", "chat_id", "language", "timezone", "first_seen_at", "last_seen_at", "blocked",
         "blocked_at",
     }
+
+
+async def test_rows_with_the_same_payload_get_independent_copies(store: Store) -> None:
+    for uid in (1, 2):
+        await users.touch(store, uid, uid, "en", NOW)
+        await schedule.set_due(store, uid, "tips", NOW, {"time": "08:00", "cursor": 4})
+    await schedule.set_due(store, 2, "water", NOW, {"days": [1, 2]})
+    first = await schedule.get_due(store, 1, "tips")
+    second = await schedule.get_due(store, 2, "tips")
+    assert first is not None and second is not None
+    first.payload["cursor"] = 99
+    assert second.payload == {"time": "08:00", "cursor": 4}
+    assert (await schedule.get_due(store, 1, "tips")).payload["cursor"] == 4  # type: ignore[union-attr]
+    nested = await schedule.get_due(store, 2, "water")
+    assert nested is not None
+    nested.payload["days"].append(3)
+    assert (await schedule.get_due(store, 2, "water")).payload == {"days": [1, 2]}  # type: ignore[union-attr]

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import aiosqlite
@@ -55,8 +56,25 @@ def _dump(payload: dict[str, Any] | None) -> str | None:
     return json.dumps(payload, separators=(",", ":"), sort_keys=True) if payload else None
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+@lru_cache(maxsize=4096)
+def _parse_flat(text: str) -> tuple[tuple[str, Any], ...] | None:
+    """A payload of plain values as items (shareable); None when it nests lists or objects."""
+    value = json.loads(text)
+    if isinstance(value, dict) and all(isinstance(v, _SCALARS) for v in value.values()):
+        return tuple(value.items())
+    return None
+
+
 def _load(text: str | None) -> dict[str, Any]:
-    return json.loads(text) if text else {}
+    """Decode a payload. Many rows share one (tips: time and rotation position), so flat
+    payloads are parsed once and copied; the due-selection decodes every row of every batch."""
+    if not text:
+        return {}
+    items = _parse_flat(text)
+    return dict(items) if items is not None else json.loads(text)
 
 
 # --- the feature-facing API --------------------------------------------------------------------
