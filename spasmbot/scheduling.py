@@ -18,8 +18,8 @@ and registers how its kind is sent, once, in ``spasmbot.bot.delivery``::
         kind="water",
         max_late=timedelta(minutes=30),           # later than this after due_at: skip, don't send
         next_due=lambda services, due, now: ...,  # the following slot (> now), or None = delete row
-        send=async def (bot, services, due): ..., # one message to due.chat_id (send_screen() is the
-        advance=None,                             #   fast way); optional advance(services, due) ->
+        send=async def (bot, services, due): ..., # one message to due.chat_id (common.send_screen is
+        advance=None,                             #   the way); optional advance(services, due) ->
         on_timezone_change=None,                  #   payload stored with the claim (send() sees it
     ))                                            #   as due.payload); optional zone-change hook
 

@@ -372,3 +372,16 @@ async def test_a_stopping_bot_ends_the_pass_between_batches(
     await harness.restart()
     assert (await deliver_due(harness.app, batch=2)).sent == 3
     assert [len(tips_sent(harness, p.chat_id)) for p in people] == [1, 1, 1, 1, 1]
+
+
+async def test_the_registered_30_second_job_is_what_delivers(harness: Harness) -> None:
+    assert harness.app.job_queue is not None
+    [job] = harness.app.job_queue.get_jobs_by_name("deliver_due")
+    assert job.trigger.interval == timedelta(seconds=30)  # type: ignore[attr-defined]
+    harness.clock.set(_utc(2026, 3, 2, 9))
+    user = harness.user()
+    await subscribe(harness, user, "Asia/Kolkata", "7:30")
+    harness.clock.set(_utc(2026, 3, 3, 2, 0))
+    await job.run(harness.app)  # exactly what the JobQueue does every 30 s
+    await job.run(harness.app)
+    assert len(tips_sent(harness, user.chat_id)) == 1
