@@ -50,16 +50,16 @@ Guarantees, and the price:
   compare-and-set fails for a stale read) and the log refuses the same slot again.
 * **No backlog floods.** A restarted bot sends a missed slot once if it is at most ``max_late``
   (tips: 3 h) late, otherwise skips it (logged ``late``) and moves the row to its next slot.
-* **A crash loses no later day.** Rows not yet claimed are untouched and are sent after restart
-  (within ``max_late``). What a hard crash (kill -9, power cut) *can* lose is the one claimed batch
-  being sent: those slots are committed as claimed, so they are never re-sent (a duplicate is worse
-  than a miss for a reminder), and any of them whose request had not reached Telegram is missed
-  for that day only; the row already points at the next day. The batch size bounds this: the bot
-  uses ``batch=DEFAULT_BATCH`` (a fraction of a second of sending at Telegram's 30/s), and with
-  ``batch=1`` it is exactly the single in-flight message, whose fate is Telegram's (sent or not,
-  never sent again). A graceful stop (SIGTERM) finishes the batch in hand and ends the pass
-  there; the remaining rows are still due for the next start. Unconfirmed slots are visible as
-  ``deliveries.outcome IS NULL``.
+* **A crash loses no later day, and at most the messages in flight.** Rows not yet claimed are
+  untouched and are sent after restart (within ``max_late``). A claimed slot is never re-sent (a
+  duplicate is worse than a miss for a reminder), so what a hard crash (kill -9, power cut) can
+  lose is the batch being sent. The bot claims ``DEFAULT_BATCH`` = 16 rows at a time and sends
+  them with 16 workers, so every claimed message is already in flight (on the wire, or waiting
+  its turn in the rate limiter, about half a second at 30/s): each of those arrived or is missed
+  for that day only (the row already points at the next day), and nothing claimed sits idle
+  behind them. With ``batch=1`` it is exactly the single in-flight message. A graceful stop
+  (SIGTERM) finishes the batch in hand and ends the pass there; the remaining rows stay due for
+  the next start. Unconfirmed slots are visible as ``deliveries.outcome IS NULL``.
 * **Users' changes win.** A feature's ``set_due``/``clear_due`` waits for an open claim; a change
   computed from an earlier read uses ``move_due`` (compare-and-set), so it never undoes a claim.
 
@@ -109,7 +109,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH = 20
+DEFAULT_BATCH = 16  # rows claimed per transaction: the delivery job's send concurrency
 Planner = Callable[[Due, bool, datetime], Claim]
 
 _HHMM = re.compile(r"^\s*(\d{1,2})\s*[:.h]\s*(\d{2})\s*$")

@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 
 JOB_INTERVAL = timedelta(seconds=30)
 # Requests in flight at once: enough to keep Telegram's 30/s busy over a slow link, few enough
-# that the rate limiter is not handed hundreds of waiting requests.
-SEND_CONCURRENCY = 16
+# that the rate limiter is not handed hundreds of waiting requests. Equal to the default batch,
+# so every claimed message of a batch is in flight at once (see the crash note in scheduling).
+SEND_CONCURRENCY = DEFAULT_BATCH
 # A kind whose next_due() does not move forward gets looked at again this much later.
 RETRY_LATER = timedelta(minutes=1)
 
