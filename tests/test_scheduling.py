@@ -385,3 +385,24 @@ async def test_the_registered_30_second_job_is_what_delivers(harness: Harness) -
     await job.run(harness.app)  # exactly what the JobQueue does every 30 s
     await job.run(harness.app)
     assert len(tips_sent(harness, user.chat_id)) == 1
+
+
+async def test_blocking_the_bot_pauses_deliveries_before_any_send_fails(harness: Harness) -> None:
+    harness.clock.set(_utc(2026, 3, 2, 9))
+    user = harness.user()
+    await subscribe(harness, user, "Europe/Berlin", "7:30")
+    bot = {"id": 123456, "is_bot": True, "first_name": "SpasmBot"}
+    await user.process({
+        "my_chat_member": {
+            "chat": {"id": user.chat_id, "type": "private", "first_name": "Ann"},
+            "from": {"id": user.user_id, "is_bot": False, "first_name": "Ann"},
+            "date": int(harness.clock.now().timestamp()),
+            "old_chat_member": {"user": bot, "status": "member"},
+            "new_chat_member": {"user": bot, "status": "kicked", "until_date": 0},
+        }
+    })
+    assert (await users.get_user(harness.store, user.user_id)).blocked  # type: ignore[union-attr]
+    calls = harness.api.count("sendMessage")
+    harness.clock.set(_utc(2026, 3, 3, 6, 30))
+    assert (await deliver_due(harness.app)).claimed == 0
+    assert harness.api.count("sendMessage") == calls

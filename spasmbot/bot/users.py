@@ -5,17 +5,18 @@ language, first/last seen) current before any feature handler runs. It is cheap 
 store remembers, per process, when it last wrote each user and skips the write unless the user
 is new to this process, changed chat or language, or was last written over an hour ago.
 
-After a 403 the user is flagged blocked and their scheduled messages are paused (see
-``spasmbot.scheduling``); /start clears the flag and offers to resume them
+After a 403, or as soon as Telegram reports that the user blocked the bot (a ``my_chat_member``
+update with status "kicked"), the user is flagged blocked and their scheduled messages are paused
+(see ``spasmbot.scheduling``); /start clears the flag and offers to resume them
 (``spasmbot.bot.privacy.on_start`` with ``storage.users.unblock``, ``schedule.has_paused`` and
 ``schedule.resume_user``).
 """
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import ChatMember, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, TypeHandler
+from telegram.ext import Application, ChatMemberHandler, TypeHandler
 
 from spasmbot.bot.common import Context, services
 from spasmbot.storage import users
@@ -32,5 +33,16 @@ async def track(update: Update, context: Context) -> None:
     await users.touch(svc.store, user.id, chat_id, user.language_code, svc.clock.now())
 
 
+async def chat_member_changed(update: Update, context: Context) -> None:
+    """The user blocked the bot: pause their messages now instead of at the next failed send."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    if change.new_chat_member.status == ChatMember.BANNED:
+        svc = services(context)
+        await users.block(svc.store, change.from_user.id, svc.clock.now())
+
+
 def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, track), group=-1)
+    app.add_handler(ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER))
