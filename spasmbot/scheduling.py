@@ -49,7 +49,9 @@ Guarantees, and the price:
   transaction; a second pass, a restart or a second process finds the row at its next slot (the
   compare-and-set fails for a stale read) and the log refuses the same slot again.
 * **No backlog floods.** A restarted bot sends a missed slot once if it is at most ``max_late``
-  (tips: 3 h) late, otherwise skips it (logged ``late``) and moves the row to its next slot.
+  (tips: 3 h) late, otherwise skips it (logged ``late``) and moves the row to its next slot. After
+  an outage of several days, a kind with ``latest_slot`` (tips) sends only the most recent slot,
+  and only if that one is within ``max_late``: one tip for today, never one per missed day.
 * **A crash loses no later day, and at most the messages in flight.** Rows not yet claimed are
   untouched and are sent after restart (within ``max_late``). A claimed slot is never re-sent (a
   duplicate is worse than a miss for a reminder), so what a hard crash (kill -9, power cut) can

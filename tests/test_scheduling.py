@@ -222,7 +222,7 @@ async def test_long_downtime_sends_nothing_old_and_resumes_next_day(harness: Har
     user = harness.user()
     await subscribe(harness, user, "Asia/Kolkata", "7:30")
     await harness.restart()
-    harness.clock.set(_utc(2026, 3, 12, 3))  # ten days later
+    harness.clock.set(_utc(2026, 3, 12, 5, 1))  # ten days later, over 3 h after today's 02:00 UTC slot
     stats = await deliver_due(harness.app)
     assert (stats.sent, stats.late) == (0, 1)  # the stored slot (3 Mar) is days old: skipped
     assert tips_sent(harness, user.chat_id) == []

@@ -247,3 +247,22 @@ async def test_home_says_paused_while_the_user_blocks_the_bot(harness: Harness) 
     harness.api.unblock(user.chat_id)
     [home] = await user.send("/tips")
     assert "Paused" in home.plain and "Next tip" not in home.plain
+
+
+@pytest.mark.parametrize(("back_at", "sent_today"), [(datetime(2026, 3, 5, 8, 0, tzinfo=UTC), 1),
+                                                     (datetime(2026, 3, 5, 11, 30, tzinfo=UTC), 0)])
+async def test_after_an_outage_of_days_only_todays_tip_is_caught_up_if_recent(
+    harness: Harness, back_at: datetime, sent_today: int
+) -> None:
+    """Down from Monday to Thursday: no backlog, and today's 08:00 tip comes if we're back by 11:00."""
+    user = harness.user()
+    await subscribe(harness, user, "Europe/Berlin", "8:00")  # 07:00 UTC in March
+    await harness.restart()
+    harness.clock.set(back_at)
+    await deliver_due(harness.app)
+    assert len(tips_sent(harness, user.chat_id)) == sent_today
+    due = await schedule.get_due(harness.store, user.user_id, "tips")
+    assert due is not None and due.due_at == datetime(2026, 3, 6, 7, 0, tzinfo=UTC)
+    harness.clock.set(datetime(2026, 3, 6, 7, 0, tzinfo=UTC))
+    await deliver_due(harness.app)
+    assert len(tips_sent(harness, user.chat_id)) == sent_today + 1

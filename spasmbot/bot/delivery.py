@@ -59,6 +59,9 @@ class DeliveryKind:
     * ``on_timezone_change(services, due, now)``: optional; the new ``due_at`` after the user
       picked another zone (``due.timezone`` is the new one); None deletes the row. Without it the
       row is left as it is.
+    * ``latest_slot(services, due, now)``: optional; the most recent slot at or before ``now``.
+      After an outage longer than one period the stored slot is days old: with this, a slot
+      that is still within ``max_late`` (today's tip, an hour late) is sent instead of skipped.
     """
 
     kind: str
@@ -68,6 +71,7 @@ class DeliveryKind:
     advance: Advance | None = None
     prepare: Prepare | None = None
     on_timezone_change: NextDue | None = None
+    latest_slot: NextDue | None = None
 
 
 KINDS: dict[str, DeliveryKind] = {}
@@ -104,6 +108,9 @@ def _planner(svc: Services) -> Callable[[Due, bool, datetime], Claim]:
             if logged:
                 return Claim(due, False, next_at, due.payload, logged=True)
             if now - due.due_at > kind.max_late:
+                recent = kind.latest_slot(svc, due, now) if kind.latest_slot is not None else None
+                if recent is not None and due.due_at < recent <= now and now - recent <= kind.max_late:
+                    next_at = recent  # catch up: this pass picks the row up again at that slot
                 return Claim(due, False, next_at, due.payload, outcome="late")
             payload = kind.advance(svc, due) if kind.advance is not None else due.payload
         except Exception:
@@ -195,7 +202,8 @@ async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryS
                 await schedule.release(svc.store, retry)
                 stats.released += len(retry)
                 break
-            if len(claims) < batch or (stop_with_app and not app.running):
+            caught_up = any(c.next_at is not None and c.next_at <= now for c in claims)  # still due now
+            if (len(claims) < batch and not caught_up) or (stop_with_app and not app.running):
                 break
     if stats.claimed:
         log.info(

@@ -59,6 +59,15 @@ def next_due(svc: Services, due: Due, now: datetime) -> datetime:
     return scheduling.next_daily(_time_of(due), scheduling.zone(due.timezone), max(now, due.due_at))
 
 
+def latest_slot(svc: Services, due: Due, now: datetime) -> datetime | None:
+    """The last local slot at or before ``now`` (for catching up after a long outage)."""
+    at, zone = _time_of(due), scheduling.zone(due.timezone)
+    slot = scheduling.next_daily(at, zone, now - timedelta(hours=26))  # a day back, DST included
+    while (following := scheduling.next_daily(at, zone, slot)) <= now:
+        slot = following
+    return slot if slot <= now else None
+
+
 def moved_due(svc: Services, due: Due, now: datetime) -> datetime:
     """The user changed zone: the next slot at the same local time in the new zone."""
     return scheduling.next_daily(_time_of(due), scheduling.zone(due.timezone), now)
@@ -115,6 +124,7 @@ TIPS = delivery.DeliveryKind(
     advance=advance,
     prepare=prepare,
     on_timezone_change=moved_due,
+    latest_slot=latest_slot,
 )
 
 
