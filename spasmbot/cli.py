@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from spasmbot.config import ConfigError, Settings, load_settings
-from spasmbot.content import Content, ContentInvalid, load_content
-from spasmbot.content.loader import default_content_dir
+from spasmbot.content import ContentInvalid, load_languages
+from spasmbot.content.loader import DEFAULT_LANGUAGE, default_content_dir
 
 log = logging.getLogger("spasmbot")
 
@@ -40,36 +40,26 @@ def _setup_logging(token: str = "") -> None:
         handler.addFilter(_RedactToken(token))
 
 
-def _load(settings: Settings) -> Content:
-    return load_content(settings.content_dir or default_content_dir())
-
-
 def check_content(directory: str | None) -> int:
-    """Validate every language folder under ``directory``; print each problem as file: field: message."""
+    """Validate the content (every language folder); print each problem as file: field: message."""
     root = Path(directory) if directory else default_content_dir()
-    if not root.is_dir():
-        print(f"error: {root}: content folder not found", file=sys.stderr)
+    if not (root / DEFAULT_LANGUAGE).is_dir():
+        print(f"error: {root}: no {DEFAULT_LANGUAGE}/ folder (expected {root / DEFAULT_LANGUAGE})", file=sys.stderr)
         return 1
-    languages = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not languages:
-        print(f"error: {root}: no language folders (expected e.g. {root}/en)", file=sys.stderr)
+    try:
+        content, translations = load_languages(root)
+    except ContentInvalid as exc:
+        for error in exc.errors:
+            print(f"error: {error}", file=sys.stderr)
         return 1
-    failed = False
-    for language in languages:
-        try:
-            content = load_content(root, language)
-        except ContentInvalid as exc:
-            failed = True
-            for error in exc.errors:
-                print(f"error: {error}", file=sys.stderr)
-            continue
-        pages = sum(len(card.pages) for card in content.cards.values())
+    for language in (content, *translations.values()):
+        pages = sum(len(card.pages) for card in language.cards.values())
         print(
-            f"{root / language}: ok — {len(content.sections)} sections, {len(content.cards)} cards "
-            f"({pages} pages), {len(content.tips)} tips, {len(content.nudges)} nudges, "
-            f"{len(content.checks)} guided checks"
+            f"{root / language.language}: ok — {len(language.sections)} sections, {len(language.cards)} cards "
+            f"({pages} pages), {len(language.tips)} tips, {len(language.nudges)} nudges, "
+            f"{len(language.checks)} guided checks"
         )
-    return 1 if failed else 0
+    return 0
 
 
 async def _run_bot(settings: Settings) -> int:
@@ -77,13 +67,13 @@ async def _run_bot(settings: Settings) -> int:
     from spasmbot.clock import SystemClock
     from spasmbot.storage import Store, StoreError
 
-    content = _load(settings)
+    content, translations = load_languages(settings.content_dir or default_content_dir())
     try:
         store = await Store.open(settings.db_path)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    app = build_application(settings, content, store, SystemClock())
+    app = build_application(settings, content, store, SystemClock(), translations=translations)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -18,7 +18,7 @@ from typing import TextIO
 
 from spasmbot.clock import Clock, SystemClock
 from spasmbot.config import Settings
-from spasmbot.content import ContentInvalid, load_content
+from spasmbot.content import ContentInvalid, load_languages
 from spasmbot.content.loader import default_content_dir
 from spasmbot.fake_telegram import ChatClient, FakeMessage, FakeTelegram
 
@@ -112,11 +112,12 @@ async def run_console(
     from spasmbot.storage import Store
 
     clock = clock or SystemClock()
-    content = load_content(content_dir or default_content_dir())
+    content, translations = load_languages(content_dir or default_content_dir())
     store = await Store.open(db_path)
     api = FakeTelegram(now=lambda: clock.now().timestamp())
     settings = Settings(token="", db_path=db_path)
-    app = build_application(settings, content, store, clock, request=api, rate_limiter=False)
+    app = build_application(settings, content, store, clock, request=api, rate_limiter=False,
+                            translations=translations)
     out.write(BANNER)
     try:
         async with app:

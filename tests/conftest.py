@@ -42,12 +42,13 @@ class Harness:
         self.store: Store
         self.app: Application[Any, Any, Any, Any, Any, Any]
         self._clients: dict[int, ChatClient] = {}
+        self.translations: dict[str, Content] = {}
 
     async def start(self) -> None:
         self.store = await Store.open(self.db_path)
         self.app = build_application(
             self.settings, self.content, self.store, self.clock,
-            request=self.api, rate_limiter=self.rate_limiter,
+            request=self.api, rate_limiter=self.rate_limiter, translations=self.translations,
         )
         await self.app.initialize()
         await on_startup(self.app)

@@ -129,7 +129,7 @@ def test_telegram_html_rules() -> None:
 
 def test_missing_language_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-content", str(tmp_path / "nope")]) == 1
-    assert "not found" in capsys.readouterr().err
+    assert "no en/ folder" in capsys.readouterr().err
 
 
 def test_ui_keys_that_yaml_reads_as_booleans_are_rejected(tmp_path: Path) -> None:

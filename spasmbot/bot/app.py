@@ -47,6 +47,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     rate_limiter: bool = True,
+    translations: dict[str, Content] | None = None,
 ) -> Application:
     builder = (
         ApplicationBuilder()
@@ -67,7 +68,9 @@ def build_application(
     if rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
     app = builder.build()
-    app.bot_data["services"] = Services(content=content, store=store, clock=clock, settings=settings)
+    app.bot_data["services"] = Services(
+        content=content, store=store, clock=clock, settings=settings, translations=dict(translations or {})
+    )
     app.add_handler(TypeHandler(Update, _forget_pending_input), group=-2)
     app.add_handler(_EmptyCallbackData(browse.expired))
     for feature in FEATURES:
@@ -78,11 +81,13 @@ def build_application(
 
 
 async def on_startup(app: Application) -> None:
-    """Publish the command list so Telegram's "/" menu shows it."""
-    content: Content = app.bot_data["services"].content
-    await app.bot.set_my_commands(
-        [BotCommand(name, description) for name, description in render.command_list(content)]
-    )
+    """Publish the command list so Telegram's "/" menu shows it (in each language we speak)."""
+    svc: Services = app.bot_data["services"]
+    for language, content in [(None, svc.content), *svc.translations.items()]:
+        await app.bot.set_my_commands(
+            [BotCommand(name, description) for name, description in render.command_list(content)],
+            language_code=language,
+        )
 
 
 async def _forget_pending_input(update: Update, context: Context) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -35,16 +35,38 @@ InputHandler = Callable[[Update, Context, str], Awaitable[None]]
 
 @dataclass(slots=True)
 class Services:
-    """Everything handlers need, kept in ``application.bot_data["services"]``."""
+    """Everything handlers need, kept in ``application.bot_data["services"]``.
+
+    ``content`` is the default language; ``translations`` holds the other language folders by
+    code (``content/de`` -> ``"de"``), picked per user from Telegram's ``language_code``.
+    """
 
     content: Content
     store: Store
     clock: Clock
     settings: Settings
+    translations: dict[str, Content] = field(default_factory=dict)
+    _by_language: dict[str, Services] = field(default_factory=dict, repr=False)
+
+    def for_language(self, code: str | None) -> Services:
+        """These services speaking ``code`` (e.g. ``de-AT`` -> ``de``) if we have it, else the default."""
+        if not code or not self.translations:
+            return self
+        language = code.split("-")[0].lower()
+        content = self.translations.get(language)
+        if content is None:
+            return self
+        if language not in self._by_language:
+            self._by_language[language] = replace(self, content=content, translations={}, _by_language={})
+        return self._by_language[language]
 
 
 def services(context: Context) -> Services:
-    return context.bot_data["services"]
+    """The services for this update, in the user's language (set by the users middleware)."""
+    svc: Services = context.bot_data["services"]
+    if svc.translations and context.user_data is not None:
+        return svc.for_language(context.user_data.get("language"))
+    return svc
 
 
 def markup(screen: Screen) -> InlineKeyboardMarkup | None:

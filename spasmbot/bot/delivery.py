@@ -125,7 +125,7 @@ async def _send(bot: Bot, svc: Services, claim: Claim) -> str:
     """Send one claimed message; the outcome word for the log."""
     due = replace(claim.due, payload=claim.payload)
     try:
-        sent = await KINDS[due.kind].send(bot, svc, due)
+        sent = await KINDS[due.kind].send(bot, svc.for_language(due.language), due)
     except Forbidden:
         return "blocked"
     except RetryAfter:

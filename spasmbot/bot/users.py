@@ -29,6 +29,8 @@ async def track(update: Update, context: Context) -> None:
     if user is None or user.is_bot:
         return
     chat_id = chat.id if chat is not None and chat.type == ChatType.PRIVATE else user.id
+    if context.user_data is not None:
+        context.user_data["language"] = user.language_code  # picks the content's language
     svc = services(context)
     await users.touch(svc.store, user.id, chat_id, user.language_code, svc.clock.now())
 

@@ -1,6 +1,6 @@
 """Health content: the YAML model, its loader and its validator. Knows nothing of Telegram."""
 
-from spasmbot.content.loader import default_content_dir, load_content
+from spasmbot.content.loader import default_content_dir, load_content, load_languages
 from spasmbot.content.model import Card, Content, ContentError, ContentInvalid, Section, Tip
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "Tip",
     "default_content_dir",
     "load_content",
+    "load_languages",
 ]

@@ -321,3 +321,46 @@ def _load_checks(reader: _Reader, folder: Path, content: Content) -> None:
             reader.error(path, "id", f"duplicate check id {check.id!r}")
         else:
             content.checks[check.id] = check
+
+
+def load_languages(
+    root: Path | str | None = None, default: str = DEFAULT_LANGUAGE
+) -> tuple[Content, dict[str, Content]]:
+    """The default language and every other language folder beside it (``content/de``...).
+
+    A translation must offer the same sections, cards, tips and checks as the default language:
+    buttons and stored state (tip rotations, check runs) refer to ids, and must work whichever
+    language a user's Telegram is set to.
+    """
+    base = Path(root) if root is not None else default_content_dir()
+    content = load_content(base, default)
+    translations: dict[str, Content] = {}
+    errors: list[ContentError] = []
+    folders = sorted(p for p in base.iterdir() if p.is_dir() and p.name != default and p.name[0] not in "._")
+    for folder in folders:
+        try:
+            other = load_content(base, folder.name)
+        except ContentInvalid as exc:
+            errors.extend(exc.errors)
+            continue
+        errors.extend(_same_ids(content, other))
+        translations[folder.name] = other
+    if errors:
+        raise ContentInvalid(errors)
+    return content, translations
+
+
+def _same_ids(default: Content, other: Content) -> list[ContentError]:
+    errors = []
+    for what, mine, theirs in [
+        ("sections", set(default.sections), set(other.sections)),
+        ("cards", set(default.cards), set(other.cards)),
+        ("tips", set(default.tips), set(other.tips)),
+        ("checks", set(default.checks), set(other.checks)),
+        ("commands", {s.command for s in default.sections.values()}, {s.command for s in other.sections.values()}),
+    ]:
+        if missing := sorted(mine - theirs, key=str):
+            errors.append(ContentError(other.language, what, f"missing (present in {default.language}): {missing}"))
+        if extra := sorted(theirs - mine, key=str):
+            errors.append(ContentError(other.language, what, f"not in {default.language}: {extra}"))
+    return errors
