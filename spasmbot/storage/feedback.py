@@ -6,14 +6,11 @@ from spasmbot.storage.db import Store
 
 
 async def count_stop_reason(store: Store, reason: str) -> None:
-    await store.db.execute(
-        "INSERT INTO stop_reasons (reason, count) VALUES (?, 1) "
-        "ON CONFLICT(reason) DO UPDATE SET count = count + 1",
+    await store.write(
+        "INSERT INTO stop_reasons (reason, count) VALUES (?, 1) ON CONFLICT(reason) DO UPDATE SET count = count + 1",
         (reason,),
     )
-    await store.db.commit()
 
 
 async def stop_reasons(store: Store) -> dict[str, int]:
-    async with store.db.execute("SELECT reason, count FROM stop_reasons ORDER BY reason") as cursor:
-        return {row[0]: row[1] for row in await cursor.fetchall()}
+    return {row[0]: row[1] for row in await store.fetchall("SELECT reason, count FROM stop_reasons ORDER BY reason")}
