@@ -422,10 +422,11 @@ def test_every_water_ui_key_the_bot_uses_exists_and_none_is_left_unused() -> Non
     import re
     from pathlib import Path
 
+    from spasmbot import water_screens
     from spasmbot.bot import water as bot_water
     from tests.conftest import shipped_content
 
-    source = Path(bot_water.__file__).read_text(encoding="utf-8")
+    source = "\n".join(Path(m.__file__).read_text(encoding="utf-8") for m in (bot_water, water_screens))
     inputs = {bot_water.INPUT_INTERVAL, bot_water.INPUT_HOURS, bot_water.INPUT_GOAL}
     used = set(re.findall(r'(?<!f)"(water\.[a-z_.]+)"', source)) - inputs
     units = water.UNITS
