@@ -63,6 +63,8 @@ def check_content(directory: str | None) -> int:
 
 
 async def _run_bot(settings: Settings) -> int:
+    from telegram.error import InvalidToken, NetworkError
+
     from spasmbot.bot.app import build_application, on_startup
     from spasmbot.clock import SystemClock
     from spasmbot.storage import Store, StoreError
@@ -79,6 +81,15 @@ async def _run_bot(settings: Settings) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
+        try:
+            await app.initialize()  # getMe: checks the token and the server before anything else
+        except InvalidToken:
+            print("error: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); "
+                  "get a valid one from @BotFather", file=sys.stderr)
+            return 2
+        except NetworkError as exc:
+            print(f"error: cannot reach the Bot API at {settings.api_url}: {exc}", file=sys.stderr)
+            return 1
         async with app:
             await on_startup(app)
             await app.start()

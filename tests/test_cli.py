@@ -110,3 +110,12 @@ async def test_self_hosted_bot_api_server_url_is_used(tmp_path: Path) -> None:
         assert api.count("getMe") == 1
     finally:
         await store.close()
+
+
+def test_unreachable_bot_api_server_is_a_one_line_error(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "SPASMBOT_DB": str(tmp_path / "db.sqlite3"),
+           "TELEGRAM_API_URL": "http://127.0.0.1:9"}  # nothing listens on the discard port
+    proc = subprocess.run([sys.executable, "-m", "spasmbot"], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "cannot reach the Bot API at http://127.0.0.1:9" in proc.stderr
+    assert "Traceback" not in proc.stderr and TOKEN not in proc.stderr
