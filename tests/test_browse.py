@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import random
 
-from conftest import Harness
-
 from spasmbot import render
 from spasmbot.content.html import visible_length
+from tests.helpers import Harness
 
 
 async def test_start_shows_welcome_disclaimer_and_menu(harness: Harness) -> None:

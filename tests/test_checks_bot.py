@@ -6,7 +6,6 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from conftest import Harness, shipped_content
 
 from spasmbot.bot.checks import FOLLOWUP_KIND
 from spasmbot.bot.delivery import deliver_due
@@ -15,6 +14,7 @@ from spasmbot.checks.model import Check, Step
 from spasmbot.fake_telegram import ChatClient, FakeMessage
 from spasmbot.storage import checks as store_checks
 from spasmbot.storage import schedule, users
+from tests.helpers import Harness, shipped_content
 
 UI = shipped_content().ui
 BACK = UI("checks.button.back")

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import START, shipped_content
 
 from spasmbot.checks import engine, screens
 from spasmbot.checks.engine import Run, StaleRun
 from spasmbot.checks.model import Answer, Outcome, Step, parse_check
 from spasmbot.checks.validate import validate_checks
 from spasmbot.content.model import Content, ContentError, ContentInvalid, UiText
+from tests.helpers import START, shipped_content
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "checks_bad"
 SHIPPED = ("what_kind", "doctor", "cramping_now", "triggers")

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import Harness
-from test_scheduling import subscribe, tips_sent
 
 from spasmbot.bot.delivery import deliver_due
 from spasmbot.cli import main
 from spasmbot.clock import FakeClock
 from spasmbot.content import ContentInvalid, load_languages
+from tests.helpers import Harness
+from tests.test_scheduling import subscribe, tips_sent
 
 SHIPPED = Path(__file__).resolve().parent.parent / "content" / "en"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from conftest import Harness
-
 from spasmbot.storage import feedback, schedule, users
+from tests.helpers import Harness
 
 
 async def _tables_with_user_id(harness: Harness) -> list[str]:

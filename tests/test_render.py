@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_content import make_content
-
 from spasmbot import render
 from spasmbot.content import load_content
+from tests.test_content import make_content
 
 
 def _big_section(cards: int) -> str:

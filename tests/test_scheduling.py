@@ -16,7 +16,7 @@ from spasmbot.bot.delivery import deliver_due
 from spasmbot.clock import FakeClock
 from spasmbot.fake_telegram import ChatClient, FakeMessage
 from spasmbot.storage import schedule, users
-from tests.conftest import Harness, shipped_content
+from tests.helpers import Harness, shipped_content
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 

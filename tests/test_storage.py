@@ -17,7 +17,7 @@ from spasmbot.storage import Store, StoreError, schedule, users
 from spasmbot.storage import tips as tip_store
 from spasmbot.storage.db import Migration, load_migrations
 from spasmbot.storage.schedule import Claim, Due
-from tests.conftest import Harness
+from tests.helpers import Harness
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

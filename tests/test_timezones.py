@@ -9,7 +9,7 @@ import pytest
 
 from spasmbot import timezones
 from spasmbot.content.model import UiText
-from tests.conftest import shipped_content
+from tests.helpers import shipped_content
 
 WINTER = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 SUMMER = datetime(2026, 7, 15, 12, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from spasmbot.bot.delivery import deliver_due
 from spasmbot.content.model import Content
 from spasmbot.fake_telegram import ChatClient, FakeMessage
 from spasmbot.storage import schedule, users
-from tests.conftest import Harness
+from tests.helpers import Harness
 from tests.test_scheduling import pick_zone, subscribe, tips_sent
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

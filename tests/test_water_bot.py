@@ -19,7 +19,7 @@ from spasmbot.bot.delivery import deliver_due
 from spasmbot.fake_telegram import ChatClient, FakeMessage
 from spasmbot.storage import schedule, users
 from spasmbot.storage import water as water_store
-from tests.conftest import Harness
+from tests.helpers import Harness
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -424,7 +424,7 @@ def test_every_water_ui_key_the_bot_uses_exists_and_none_is_left_unused() -> Non
 
     from spasmbot import water_screens
     from spasmbot.bot import water as bot_water
-    from tests.conftest import shipped_content
+    from tests.helpers import shipped_content
 
     source = "\n".join(Path(m.__file__).read_text(encoding="utf-8") for m in (bot_water, water_screens))
     inputs = {bot_water.INPUT_INTERVAL, bot_water.INPUT_HOURS, bot_water.INPUT_GOAL}
