@@ -25,6 +25,7 @@ from telegram.request import BaseRequest
 from spasmbot import render
 from spasmbot.bot import browse, checks, delivery, privacy, timezone, tips, users, water
 from spasmbot.bot.common import Context, Services, answer, awaiting, clear_input, reply, services
+from spasmbot.bot.ordering import ChatOrderedProcessor
 from spasmbot.clock import Clock
 from spasmbot.config import Settings
 from spasmbot.content.model import Content
@@ -61,7 +62,7 @@ def build_application(
             )
         )
         .post_init(on_startup)
-        .concurrent_updates(False)
+        .concurrent_updates(ChatOrderedProcessor(settings.concurrency))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
