@@ -27,11 +27,12 @@ from spasmbot.clock import Clock
 from spasmbot.config import Settings
 from spasmbot.content.model import Content
 from spasmbot.edge import delivery_job, users
-from spasmbot.edge.common import Context, Services, answer, awaiting, clear_input, reply, services
+from spasmbot.edge.common import Context, answer, awaiting, clear_input, reply, services
 from spasmbot.features import FEATURES
 from spasmbot.features.browse import handlers as browse
 from spasmbot.features.browse import screens as render
 from spasmbot.features.privacy import handlers as privacy
+from spasmbot.services import Services
 from spasmbot.storage import Store
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,8 @@ from telegram.ext import Application
 from spasmbot.delivery import schedule
 from spasmbot.delivery.claims import DEFAULT_BATCH, claim_batch
 from spasmbot.delivery.schedule import Claim, Due
-from spasmbot.edge.common import Context, Services
+from spasmbot.edge.common import Context
+from spasmbot.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from spasmbot.delivery import schedule
 from spasmbot.delivery.schedule import Due
 from spasmbot.edge import delivery_job
-from spasmbot.edge.common import Context, Services, answer, reply, send_screen, services, show
+from spasmbot.edge.common import Context, answer, reply, send_screen, services, show
 from spasmbot.features.checks import engine, screens
 from spasmbot.features.checks import store as store_checks
 from spasmbot.features.checks.engine import Result, Run, StaleRun, Tap
 from spasmbot.features.checks.model import Check, Step
 from spasmbot.screen import Screen
+from spasmbot.services import Services
 
 log = logging.getLogger(__name__)
 

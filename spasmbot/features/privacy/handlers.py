@@ -9,11 +9,12 @@ from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from spasmbot.delivery import schedule
-from spasmbot.edge.common import Context, Services, answer, clear_input, reply, services, show
+from spasmbot.edge.common import Context, answer, clear_input, reply, services, show
 from spasmbot.features.browse import screens as render
 from spasmbot.features.checks import store as check_store
 from spasmbot.features.privacy import store as feedback
 from spasmbot.screen import Button, Screen, rows_of
+from spasmbot.services import Services
 from spasmbot.storage import users
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,6 @@ from telegram.ext import Application, CallbackQueryHandler
 from spasmbot.edge import delivery_job
 from spasmbot.edge.common import (
     Context,
-    Services,
     answer,
     awaiting,
     clear_input,
@@ -38,6 +37,7 @@ from spasmbot.edge.common import (
 from spasmbot.features.browse import screens as render
 from spasmbot.features.timezone import rules as timezones
 from spasmbot.screen import Button, Screen, rows_of
+from spasmbot.services import Services
 from spasmbot.storage import users
 
 log = logging.getLogger(__name__)

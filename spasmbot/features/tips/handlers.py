@@ -20,22 +20,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from spasmbot.delivery import localtime, schedule
 from spasmbot.delivery.schedule import Due
 from spasmbot.edge import delivery_job
-from spasmbot.edge.common import (
-    Context,
-    Services,
-    answer,
-    expect_input,
-    register_input,
-    reply,
-    send_screen,
-    services,
-    show,
-)
+from spasmbot.edge.common import Context, answer, expect_input, register_input, reply, send_screen, services, show
 from spasmbot.features.browse import screens as render
 from spasmbot.features.timezone import rules as timezones
 from spasmbot.features.timezone.handlers import ask_timezone
 from spasmbot.features.tips import store as tip_store
 from spasmbot.screen import Button, Screen, rows_of
+from spasmbot.services import Services
 from spasmbot.storage import users
 
 KIND = tip_store.KIND

@@ -22,7 +22,6 @@ from spasmbot.delivery import localtime, schedule
 from spasmbot.delivery.schedule import Due
 from spasmbot.edge.common import (
     Context,
-    Services,
     answer,
     clear_input,
     expect_input,
@@ -56,6 +55,7 @@ from spasmbot.features.water.screens import (
     prompt_screen,
     when_label,
 )
+from spasmbot.services import Services
 from spasmbot.storage import epoch, users
 
 # --- state ------------------------------------------------------------------------------------
