@@ -1,1 +1,1 @@
-"""The Telegram layer: thin handlers that turn updates into calls on the domain and Screens into replies."""
+"""Edge: the shared Telegram layer (app wiring, send/show helpers, users middleware, delivery job, fallbacks)."""
