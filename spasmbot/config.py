@@ -21,7 +21,7 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     db_path: Path = Path("spasmbot.sqlite3")
     content_dir: Path | None = None
-    concurrency: int = 64  # updates handled at once (different chats; see spasmbot.bot.ordering)
+    concurrency: int = 64  # updates handled at once (different chats; see spasmbot.edge.ordering)
 
     @property
     def base_url(self) -> str:

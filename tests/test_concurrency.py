@@ -1,4 +1,4 @@
-"""Updates run concurrently across chats and in order within a chat (``spasmbot.bot.ordering``).
+"""Updates run concurrently across chats and in order within a chat (``spasmbot.edge.ordering``).
 
 End to end through the real Application's update processor (``ChatClient`` hands every update
 to it, as the Application's update fetcher does), with the fake Bot API holding chosen calls
@@ -12,10 +12,10 @@ from typing import Any
 
 from telegram import Update
 
-from spasmbot.bot.ordering import ChatOrderedProcessor, turn_keys
-from spasmbot.checks import engine
-from spasmbot.checks.model import Step
-from spasmbot.storage import checks as store_checks
+from spasmbot.edge.ordering import ChatOrderedProcessor, turn_keys
+from spasmbot.features.checks import engine
+from spasmbot.features.checks import store as store_checks
+from spasmbot.features.checks.model import Step
 from tests.helpers import Harness, shipped_content
 
 UI = shipped_content().ui

@@ -13,7 +13,7 @@ Why it looks like this:
   transaction, or its ``commit()`` would commit half of it. ``store.db.execute`` is therefore
   safe for single writes too; ``store.write(sql, params)`` also returns the changed-row count.
   ``store.fetchone``/``fetchall`` hold the guard until the rows are read, so a reader never sees
-  another task's uncommitted rows. Updates are handled concurrently (``spasmbot.bot.ordering``),
+  another task's uncommitted rows. Updates are handled concurrently (``spasmbot.edge.ordering``),
   so this guard is what keeps every handler's statements and every transaction apart.
 * WAL journal, ``synchronous=NORMAL`` (durable across process crashes; an OS crash may lose the
   last moments), foreign keys on, a busy timeout for the rare second process (``spasmbot`` CLI).

@@ -11,11 +11,11 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from spasmbot import render
-from spasmbot.checks import engine
-from spasmbot.checks.engine import Result, Run, StaleRun
-from spasmbot.checks.model import Check, Outcome, Step
 from spasmbot.content.model import Content
+from spasmbot.features.browse import screens as render
+from spasmbot.features.checks import engine
+from spasmbot.features.checks.engine import Result, Run, StaleRun
+from spasmbot.features.checks.model import Check, Outcome, Step
 from spasmbot.screen import Button, Screen
 
 MAX_PLAN_TIPS = 8

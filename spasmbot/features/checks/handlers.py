@@ -14,15 +14,16 @@ from datetime import datetime, timedelta
 from telegram import Bot, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from spasmbot.bot import delivery
-from spasmbot.bot.common import Context, Services, answer, reply, send_screen, services, show
-from spasmbot.checks import engine, screens
-from spasmbot.checks.engine import Result, Run, StaleRun, Tap
-from spasmbot.checks.model import Check, Step
-from spasmbot.scheduling import Due
+from spasmbot.delivery import schedule
+from spasmbot.delivery.schedule import Due
+from spasmbot.edge import delivery_job
+from spasmbot.edge.common import Context, answer, reply, send_screen, services, show
+from spasmbot.features.checks import engine, screens
+from spasmbot.features.checks import store as store_checks
+from spasmbot.features.checks.engine import Result, Run, StaleRun, Tap
+from spasmbot.features.checks.model import Check, Step
 from spasmbot.screen import Screen
-from spasmbot.storage import checks as store_checks
-from spasmbot.storage import schedule
+from spasmbot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ FOLLOWUP_MAX_LATE = timedelta(minutes=30)  # "still cramping?" an hour late woul
 
 
 def _user_id(update: Update) -> int:
-    """The sender's id; their ``users`` row is kept by the middleware in ``spasmbot.bot.users``."""
+    """The sender's id; their ``users`` row is kept by the middleware in ``spasmbot.edge.users``."""
     user = update.effective_user
     assert user is not None
     return user.id
@@ -319,7 +320,7 @@ async def _send_followup(bot: Bot, svc: Services, due: Due) -> bool:
     return True
 
 
-FOLLOWUP = delivery.DeliveryKind(
+FOLLOWUP = delivery_job.DeliveryKind(
     kind=FOLLOWUP_KIND,
     next_due=_followup_next_due,
     send=_send_followup,
@@ -328,6 +329,6 @@ FOLLOWUP = delivery.DeliveryKind(
 
 
 def register(app: Application) -> None:
-    delivery.register_kind(FOLLOWUP)
+    delivery_job.register_kind(FOLLOWUP)
     app.add_handler(CommandHandler("check", check_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^k:"))

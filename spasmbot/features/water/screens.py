@@ -1,6 +1,6 @@
 """Hydration screens and button data: what /water, its settings and a nudge look like.
 
-Telegram-free (the handlers in ``spasmbot.bot.water`` send these Screens). Callback data, all well
+Telegram-free (the handlers in ``spasmbot.features.water.handlers`` send these Screens). Callback data, all well
 under Telegram's 64 bytes:
 ``w:home`` · ``w:drank`` (short reply) · ``w:drank:h`` (from /water) · ``w:on`` · ``w:off`` ·
 ``w:iv`` / ``w:iv:<min>`` / ``w:iv:type`` · ``w:hr`` / ``w:hr:<start>:<end>`` / ``w:hr:type`` ·
@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from spasmbot import render, water
 from spasmbot.content.model import Content, UiText
+from spasmbot.features.browse import screens as render
+from spasmbot.features.water import rules as water
+from spasmbot.features.water.rules import ActiveHours, WaterSettings
 from spasmbot.screen import Button, Screen, rows_of
-from spasmbot.water import ActiveHours, WaterSettings
 
 KIND = "water"
 HOME = "w:home"

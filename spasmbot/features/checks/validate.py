@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from spasmbot.checks import engine
-from spasmbot.checks.model import URGENCIES, Check, Step
 from spasmbot.content.model import ContentError
+from spasmbot.features.checks import engine
+from spasmbot.features.checks.model import URGENCIES, Check, Step
 
 if TYPE_CHECKING:
     from spasmbot.content.model import Content
@@ -86,8 +86,8 @@ def validate_checks(content: Content) -> list[ContentError]:
 
 def _screens(check: Check, content: Content) -> list[ContentError]:
     """Render every step (explained or not) and outcome as sent; check Telegram's limits."""
-    from spasmbot.checks import screens
     from spasmbot.content.validate import check_screen
+    from spasmbot.features.checks import screens
 
     errors: list[ContentError] = []
     start = engine.start(check)

@@ -5,14 +5,14 @@ follow-ups ``check_followup``, ...) is one row in the ``schedule`` table::
 
     schedule(user_id, kind, due_at INTEGER epoch UTC, payload JSON, paused)  PRIMARY KEY(user_id, kind)
 
-Feature code only writes rows (``spasmbot.storage.schedule``)::
+Feature code only writes rows (``spasmbot.delivery.schedule``)::
 
     await set_due(store, user_id, "water", when_utc, payload={"seq": 3})   # schedule / move
     await clear_due(store, user_id, "water")        # stop one kind; clear_due(store, uid) stops all
     due = await get_due(store, user_id, "water")     # -> Due | None (due.due_at, due.payload)
     await move_due(store, user_id, "water", due.due_at, new_utc)  # compare-and-set, keeps payload
 
-and registers how its kind is sent, once, in ``spasmbot.bot.delivery``::
+and registers how its kind is sent, once, in ``spasmbot.edge.delivery_job``::
 
     register_kind(DeliveryKind(
         kind="water",
@@ -27,7 +27,7 @@ and registers how its kind is sent, once, in ``spasmbot.bot.delivery``::
 extra query. A row of a kind nobody registered is left alone (it stays due until its feature is
 loaded again).
 
-Nothing lives in memory: one recurring PTB job (``spasmbot.bot.delivery``, every 30 s) runs
+Nothing lives in memory: one recurring PTB job (``spasmbot.edge.delivery_job``, every 30 s) runs
 ``deliver_due(app)``, which repeats, until no row is due:
 
 1. **Claim a batch** in one ``BEGIN IMMEDIATE`` transaction: select up to ``batch`` rows with
@@ -65,7 +65,8 @@ Guarantees, and the price:
 * **Users' changes win.** A feature's ``set_due``/``clear_due`` waits for an open claim; a change
   computed from an earlier read uses ``move_due`` (compare-and-set), so it never undoes a claim.
 
-Local times: a daily slot at local ``HH:MM`` is computed with ``zoneinfo`` and ``fold=0``: on the
+Local times (``spasmbot.delivery.localtime``): a daily slot at local ``HH:MM`` is computed with
+``zoneinfo`` and ``fold=0``: on the
 spring-forward day a time inside the gap (02:30 in Berlin) maps to the instant the clocks would
 have shown it with the old offset, i.e. 03:30 new local time; on the fall-back day a repeated
 time fires once, at its first occurrence.
@@ -74,90 +75,18 @@ time fires once, at its first occurrence.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
+from spasmbot.delivery.schedule import Claim, ClaimConflict, Due, apply_claims, select_due
 from spasmbot.storage.db import Store
-from spasmbot.storage.schedule import (
-    Claim,
-    ClaimConflict,
-    Due,
-    apply_claims,
-    clear_due,
-    get_due,
-    list_due,
-    move_due,
-    select_due,
-    set_due,
-)
 
-__all__ = [
-    "DEFAULT_BATCH",
-    "Claim",
-    "Due",
-    "claim_batch",
-    "clear_due",
-    "get_due",
-    "list_due",
-    "local_instant",
-    "move_due",
-    "next_daily",
-    "parse_hhmm",
-    "set_due",
-    "zone",
-]
+__all__ = ["DEFAULT_BATCH", "Claim", "Due", "Planner", "claim_batch"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 16  # rows claimed per transaction: the delivery job's send concurrency
 Planner = Callable[[Due, bool, datetime], Claim]
-
-_HHMM = re.compile(r"^\s*(\d{1,2})\s*[:.h]\s*(\d{2})\s*$")
-
-
-def parse_hhmm(text: str) -> time | None:
-    """A typed local time: ``7:30``, ``07:30``, ``19.45``, ``7h30``, ``7`` -> time; else None."""
-    text = text.strip()
-    if text.isdigit() and len(text) <= 2:
-        hour, minute = int(text), 0
-    else:
-        match = _HHMM.match(text)
-        if match is None:
-            return None
-        hour, minute = int(match.group(1)), int(match.group(2))
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        return None
-    return time(hour, minute)
-
-
-def zone(name: str | None) -> ZoneInfo:
-    """The user's zone; UTC when unset or unknown (a zone removed from tzdata must not crash)."""
-    if not name:
-        return ZoneInfo("UTC")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("unknown time zone %r, using UTC", name)
-        return ZoneInfo("UTC")
-
-
-def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
-    """The UTC instant of local ``day`` ``at`` in ``tz`` (gap: shifted forward; repeat: first)."""
-    return datetime.combine(day, at, tzinfo=tz).replace(fold=0).astimezone(UTC)
-
-
-def next_daily(at: time, tz: ZoneInfo, after: datetime) -> datetime:
-    """The first daily slot at local ``at`` strictly after ``after`` (aware), in UTC."""
-    day = after.astimezone(tz).date() - timedelta(days=1)
-    for _ in range(4):
-        candidate = local_instant(day, at, tz)
-        if candidate > after:
-            return candidate
-        day += timedelta(days=1)
-    raise AssertionError("no daily slot within three days")  # unreachable: offsets < 1 day
-
 
 async def claim_batch(
     store: Store, now: datetime, kinds: Sequence[str], plan: Planner, limit: int

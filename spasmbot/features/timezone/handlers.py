@@ -3,7 +3,7 @@
 Any feature calls ``await ask_timezone(update, context, return_to="t:home")``. The picker shows one
 button per UTC offset in use, labelled with the time it is there now; then the catalogue's named
 zones at that offset; the choice is stored (``users.timezone``), every scheduled message of the
-user is moved to the new local time (``delivery.reschedule_user``), and the ``return_to``
+user is moved to the new local time (``delivery_job.reschedule_user``), and the ``return_to``
 callback data is dispatched to its feature's handler as if the user had tapped a button with
 that data (so the feature shows its own fresh screen). Typing an IANA name such as
 ``Europe/Berlin`` while the picker is open is accepted as a shortcut.
@@ -22,11 +22,9 @@ from zoneinfo import ZoneInfo
 from telegram import CallbackQuery, Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from spasmbot import render, timezones
-from spasmbot.bot import delivery
-from spasmbot.bot.common import (
+from spasmbot.edge import delivery_job
+from spasmbot.edge.common import (
     Context,
-    Services,
     answer,
     awaiting,
     clear_input,
@@ -36,7 +34,10 @@ from spasmbot.bot.common import (
     services,
     show,
 )
+from spasmbot.features.browse import screens as render
+from spasmbot.features.timezone import rules as timezones
 from spasmbot.screen import Button, Screen, rows_of
+from spasmbot.services import Services
 from spasmbot.storage import users
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ async def _choose(context: Context, user_id: int, name: str) -> None:
     svc = services(context)
     clear_input(context)
     await users.set_timezone(svc.store, user_id, name)
-    await delivery.reschedule_user(svc, user_id)
+    await delivery_job.reschedule_user(svc, user_id)
 
 
 def _confirmation(svc: Services, name: str) -> str:

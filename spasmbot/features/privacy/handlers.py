@@ -8,11 +8,14 @@ import logging
 from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from spasmbot import render
-from spasmbot.bot.common import Context, Services, answer, clear_input, reply, services, show
+from spasmbot.delivery import schedule
+from spasmbot.edge.common import Context, answer, clear_input, reply, services, show
+from spasmbot.features.browse import screens as render
+from spasmbot.features.checks import store as check_store
+from spasmbot.features.privacy import store as feedback
 from spasmbot.screen import Button, Screen, rows_of
-from spasmbot.storage import checks as check_store
-from spasmbot.storage import feedback, schedule, users
+from spasmbot.services import Services
+from spasmbot.storage import users
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +146,7 @@ async def stop_reason(update: Update, context: Context) -> None:
     assert query is not None
     reason = (query.data or "").removeprefix("p:why:")
     if reason not in STOP_REASONS:
-        from spasmbot.bot.browse import expired
+        from spasmbot.features.browse.handlers import expired
 
         await expired(update, context)
         return

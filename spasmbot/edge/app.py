@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import importlib
 import logging
 from types import ModuleType
 
@@ -22,22 +23,31 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from spasmbot import render
-from spasmbot.bot import browse, checks, delivery, privacy, timezone, tips, users, water
-from spasmbot.bot.common import Context, Services, answer, awaiting, clear_input, reply, services
-from spasmbot.bot.ordering import ChatOrderedProcessor
 from spasmbot.clock import Clock
 from spasmbot.config import Settings
 from spasmbot.content.model import Content
+from spasmbot.edge import delivery_job, users
+from spasmbot.edge.common import Context, answer, awaiting, clear_input, reply, services
+from spasmbot.edge.ordering import ChatOrderedProcessor
+from spasmbot.features import FEATURES
+from spasmbot.features.browse import handlers as browse
+from spasmbot.features.browse import screens as render
+from spasmbot.features.privacy import handlers as privacy
+from spasmbot.services import Services
 from spasmbot.storage import Store
 
 log = logging.getLogger(__name__)
 
 OFFLINE_TOKEN = "123456789:OFFLINE-console-token-not-used-anywhere"
 
-# Feature modules, each with register(app). Order matters: earlier handlers win within a group,
-# and browse comes last among features; the fallbacks below are registered after all of them.
-FEATURES: tuple[ModuleType, ...] = (users, delivery, privacy, checks, water, tips, timezone, browse)
+# The shared edge registers first (the users middleware, the delivery job), then the features in
+# the order of spasmbot.features.FEATURES; the fallbacks below are registered after all of them.
+EDGE: tuple[ModuleType, ...] = (users, delivery_job)
+
+
+def feature_handlers() -> list[ModuleType]:
+    """The ``handlers`` module of every feature in the feature list, in order."""
+    return [importlib.import_module(f"spasmbot.features.{name}.handlers") for name in FEATURES]
 
 
 def build_application(
@@ -74,8 +84,8 @@ def build_application(
     )
     app.add_handler(TypeHandler(Update, _forget_pending_input), group=-2)
     app.add_handler(_EmptyCallbackData(browse.expired))
-    for feature in FEATURES:
-        feature.register(app)
+    for module in (*EDGE, *feature_handlers()):
+        module.register(app)
     _register_fallbacks(app)
     app.add_error_handler(on_error)
     return app

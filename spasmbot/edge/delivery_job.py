@@ -1,12 +1,12 @@
 """Sends everything that is due: the registry of delivery kinds and the recurring job.
 
 The mechanism (claim in the database, then send; no in-memory timers) and its guarantees are told
-in ``spasmbot/scheduling.py``. A feature registers its kind once::
+in ``spasmbot/delivery/claims.py``. A feature registers its kind once::
 
     register_kind(DeliveryKind(kind="water", next_due=..., send=..., max_late=timedelta(hours=1)))
 
-and schedules rows with ``spasmbot.storage.schedule.set_due``. ``register(app)`` (in
-``FEATURES``) adds the 30-second job; tests and benchmarks call ``await deliver_due(app)``
+and schedules rows with ``spasmbot.delivery.schedule.set_due``. ``register(app)`` (in
+``spasmbot.edge.app.EDGE``) adds the 30-second job; tests and benchmarks call ``await deliver_due(app)``
 after setting the fake clock, which is exactly what the job runs.
 """
 
@@ -23,9 +23,11 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from spasmbot.bot.common import Context, Services
-from spasmbot.scheduling import DEFAULT_BATCH, Claim, Due, claim_batch
-from spasmbot.storage import schedule
+from spasmbot.delivery import schedule
+from spasmbot.delivery.claims import DEFAULT_BATCH, claim_batch
+from spasmbot.delivery.schedule import Claim, Due
+from spasmbot.edge.common import Context
+from spasmbot.services import Services
 
 log = logging.getLogger(__name__)
 

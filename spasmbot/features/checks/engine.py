@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from spasmbot.checks.model import Check, Outcome, Step
+from spasmbot.features.checks.model import Check, Outcome, Step
 
 MAX_DATA_BYTES = 64
 NS = "k"

@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from spasmbot.checks.engine import Result, Run
+from spasmbot.features.checks.engine import Result, Run
 from spasmbot.storage.db import Store, epoch, from_epoch
 
 

@@ -1,7 +1,7 @@
 """Hydration handlers: /water, /drank, the ``w:`` buttons, typed settings and the ``water`` delivery kind.
 
-The screens and the callback-data grammar live in ``spasmbot.water_screens``; the rules (active
-hours, planning, pace, streaks) in ``spasmbot.water``. A stale or forged ``w:`` button gets the
+The screens and the callback-data grammar live in ``spasmbot.features.water.screens``; the rules (active
+hours, planning, pace, streaks) in ``spasmbot.features.water.rules``. A stale or forged ``w:`` button gets the
 "this button has expired" reply with a fresh /water screen.
 """
 
@@ -16,10 +16,12 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from spasmbot import scheduling, water
-from spasmbot.bot.common import (
+from spasmbot.chart import ChartLabels, water_chart
+from spasmbot.content.model import UiText
+from spasmbot.delivery import localtime, schedule
+from spasmbot.delivery.schedule import Due
+from spasmbot.edge.common import (
     Context,
-    Services,
     answer,
     clear_input,
     expect_input,
@@ -30,15 +32,12 @@ from spasmbot.bot.common import (
     services,
     show,
 )
-from spasmbot.bot.delivery import DeliveryKind, register_kind
-from spasmbot.bot.timezone import ask_timezone
-from spasmbot.chart import ChartLabels, water_chart
-from spasmbot.content.model import UiText
-from spasmbot.scheduling import Due
-from spasmbot.storage import epoch, schedule, users
-from spasmbot.storage import water as water_store
-from spasmbot.water import ActiveHours, Unit, WaterSettings
-from spasmbot.water_screens import (
+from spasmbot.edge.delivery_job import DeliveryKind, register_kind
+from spasmbot.features.timezone.handlers import ask_timezone
+from spasmbot.features.water import rules as water
+from spasmbot.features.water import store as water_store
+from spasmbot.features.water.rules import ActiveHours, Unit, WaterSettings
+from spasmbot.features.water.screens import (
     HOME,
     KIND,
     HomeView,
@@ -56,6 +55,8 @@ from spasmbot.water_screens import (
     prompt_screen,
     when_label,
 )
+from spasmbot.services import Services
+from spasmbot.storage import epoch, users
 
 # --- state ------------------------------------------------------------------------------------
 
@@ -98,7 +99,7 @@ async def situation(svc: Services, user_id: int) -> Situation:
     return Situation(
         user_id,
         svc.clock.now(),
-        scheduling.zone(name),
+        localtime.zone(name),
         name,
         state,
         None if paused else due,
@@ -482,12 +483,12 @@ async def typed_goal(update: Update, context: Context, text: str) -> None:
 
 def _next_due(svc: Services, due: Due, now: datetime) -> datetime:
     state = water.PlanState.from_payload(due.payload)
-    return water.following_slot(state, due.due_at, now, scheduling.zone(due.timezone))
+    return water.following_slot(state, due.due_at, now, localtime.zone(due.timezone))
 
 
 def _moved(svc: Services, due: Due, now: datetime) -> datetime:
     state = water.PlanState.from_payload(due.payload)
-    return water.moved_slot(state, due.due_at, now, scheduling.zone(due.timezone))
+    return water.moved_slot(state, due.due_at, now, localtime.zone(due.timezone))
 
 
 async def send_nudge(bot: Bot, svc: Services, due: Due) -> bool:

@@ -1,6 +1,6 @@
 """The ``schedule`` and ``deliveries`` tables: SQL of the one due-delivery mechanism.
 
-How the mechanism works and what it guarantees is told in ``spasmbot/scheduling.py``; this module
+How the mechanism works and what it guarantees is told in ``spasmbot/delivery/claims.py``; this module
 only reads and writes rows. Feature code uses :func:`set_due`, :func:`clear_due`, :func:`get_due`.
 """
 
@@ -203,7 +203,7 @@ async def deliveries(store: Store, user_id: int, kind: str | None = None) -> lis
     ]
 
 
-# --- the delivery pass (used by spasmbot.scheduling only) ------------------------------------
+# --- the delivery pass (used by spasmbot.delivery.claims only) ------------------------------------
 
 
 _DUE_SQL = (

@@ -2,7 +2,7 @@
 
 A new check is a new YAML file under ``content/<lang>/checks/``; nothing here knows any particular
 check. ``parse_check`` only checks the shape of one file; the graph and cross-references (links to
-cards, tips, other checks) are checked by ``spasmbot.checks.validate`` once all content is loaded.
+cards, tips, other checks) are checked by ``spasmbot.features.checks.validate`` once all content is loaded.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ is new to this process, changed chat or language, or was last written over an ho
 
 After a 403, or as soon as Telegram reports that the user blocked the bot (a ``my_chat_member``
 update with status "kicked"), the user is flagged blocked and their scheduled messages are paused
-(see ``spasmbot.scheduling``); /start clears the flag and offers to resume them
-(``spasmbot.bot.privacy.on_start`` with ``storage.users.unblock``, ``schedule.has_paused`` and
+(see ``spasmbot.delivery.claims``); /start clears the flag and offers to resume them
+(``spasmbot.features.privacy.handlers.on_start`` with ``storage.users.unblock``, ``schedule.has_paused`` and
 ``schedule.resume_user``).
 """
 
@@ -18,7 +18,7 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler, TypeHandler
 
-from spasmbot.bot.common import Context, services
+from spasmbot.edge.common import Context, services
 from spasmbot.storage import users
 
 

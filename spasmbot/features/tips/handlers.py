@@ -3,8 +3,8 @@
 Screens: ``t:home`` (status and next tip), ``t:sub`` (start: zone first if unknown, then the
 time), ``t:time`` (preset times and "type a time"), ``t:set:HHMM``, ``t:tz`` (zone picker),
 ``t:stop``. A tip message carries Read more (``b:c:<card>``), Change time, Stop.
-Scheduling is the shared mechanism (``spasmbot.scheduling``): one ``tips`` row per subscriber,
-its payload holding the local time and the rotation (``spasmbot.storage.tips``).
+Scheduling is the shared mechanism (``spasmbot.delivery.claims``): one ``tips`` row per subscriber,
+its payload holding the local time and the rotation (``spasmbot.features.tips.store``).
 """
 
 from __future__ import annotations
@@ -17,24 +17,17 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from spasmbot import render, scheduling, timezones
-from spasmbot.bot import delivery
-from spasmbot.bot.common import (
-    Context,
-    Services,
-    answer,
-    expect_input,
-    register_input,
-    reply,
-    send_screen,
-    services,
-    show,
-)
-from spasmbot.bot.timezone import ask_timezone
-from spasmbot.scheduling import Due
+from spasmbot.delivery import localtime, schedule
+from spasmbot.delivery.schedule import Due
+from spasmbot.edge import delivery_job
+from spasmbot.edge.common import Context, answer, expect_input, register_input, reply, send_screen, services, show
+from spasmbot.features.browse import screens as render
+from spasmbot.features.timezone import rules as timezones
+from spasmbot.features.timezone.handlers import ask_timezone
+from spasmbot.features.tips import store as tip_store
 from spasmbot.screen import Button, Screen, rows_of
-from spasmbot.storage import schedule, users
-from spasmbot.storage import tips as tip_store
+from spasmbot.services import Services
+from spasmbot.storage import users
 
 KIND = tip_store.KIND
 HOME = "t:home"
@@ -48,7 +41,7 @@ _SET = re.compile(r"^t:set:(\d{2})(\d{2})$")
 
 
 def _time_of(due: Due) -> time:
-    parsed = scheduling.parse_hhmm(str(due.payload.get("time", "")))
+    parsed = localtime.parse_hhmm(str(due.payload.get("time", "")))
     if parsed is None:
         raise ValueError(f"tips row of user {due.user_id} has no valid time: {due.payload!r}")
     return parsed
@@ -56,21 +49,21 @@ def _time_of(due: Due) -> time:
 
 def next_due(svc: Services, due: Due, now: datetime) -> datetime:
     """Tomorrow's (or the next) local slot after both the slot just taken and now."""
-    return scheduling.next_daily(_time_of(due), scheduling.zone(due.timezone), max(now, due.due_at))
+    return localtime.next_daily(_time_of(due), localtime.zone(due.timezone), max(now, due.due_at))
 
 
 def latest_slot(svc: Services, due: Due, now: datetime) -> datetime | None:
     """The last local slot at or before ``now`` (for catching up after a long outage)."""
-    at, zone = _time_of(due), scheduling.zone(due.timezone)
-    slot = scheduling.next_daily(at, zone, now - timedelta(hours=26))  # a day back, DST included
-    while (following := scheduling.next_daily(at, zone, slot)) <= now:
+    at, zone = _time_of(due), localtime.zone(due.timezone)
+    slot = localtime.next_daily(at, zone, now - timedelta(hours=26))  # a day back, DST included
+    while (following := localtime.next_daily(at, zone, slot)) <= now:
         slot = following
     return slot if slot <= now else None
 
 
 def moved_due(svc: Services, due: Due, now: datetime) -> datetime:
     """The user changed zone: the next slot at the same local time in the new zone."""
-    return scheduling.next_daily(_time_of(due), scheduling.zone(due.timezone), now)
+    return localtime.next_daily(_time_of(due), localtime.zone(due.timezone), now)
 
 
 _CURRENT_POOL = "tips.current_pool"
@@ -116,7 +109,7 @@ async def send_tip(bot: Bot, svc: Services, due: Due) -> bool:
     return True
 
 
-TIPS = delivery.DeliveryKind(
+TIPS = delivery_job.DeliveryKind(
     kind=KIND,
     next_due=next_due,
     send=send_tip,
@@ -176,7 +169,7 @@ async def _set_time(svc: Services, user_id: int, at: time) -> str:
     """Subscribe at ``at`` (or move the time); the confirmation line with the next tip."""
     tz_name = await users.get_timezone(svc.store, user_id) or "UTC"
     now = svc.clock.now()
-    due_at = scheduling.next_daily(at, scheduling.zone(tz_name), now)
+    due_at = localtime.next_daily(at, localtime.zone(tz_name), now)
     await tip_store.subscribe(svc.store, user_id, _hhmm(at), due_at)
     return svc.content.ui("tips.subscribed", time=_hhmm(at))
 
@@ -242,7 +235,7 @@ async def on_button(update: Update, context: Context) -> None:
 
 
 def _valid(hour: str, minute: str) -> time | None:
-    return scheduling.parse_hhmm(f"{hour}:{minute}")
+    return localtime.parse_hhmm(f"{hour}:{minute}")
 
 
 async def _stale(update: Update, context: Context) -> None:
@@ -259,7 +252,7 @@ async def typed_time(update: Update, context: Context, text: str) -> None:
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    at = scheduling.parse_hhmm(text)
+    at = localtime.parse_hhmm(text)
     if at is None:
         expect_input(context, INPUT_TIME)
         hint = svc.content.ui("tips.bad_time", text=html.escape(text[:32]))
@@ -273,7 +266,7 @@ async def typed_time(update: Update, context: Context, text: str) -> None:
 
 
 def register(app: Application) -> None:
-    delivery.register_kind(TIPS)
+    delivery_job.register_kind(TIPS)
     register_input(INPUT_TIME, typed_time)
     app.add_handler(CommandHandler("tips", tips_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^t:"))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -16,12 +15,7 @@ from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
 
 from spasmbot.screen import Button, Screen
-
-if TYPE_CHECKING:
-    from spasmbot.clock import Clock
-    from spasmbot.config import Settings
-    from spasmbot.content.model import Content
-    from spasmbot.storage import Store
+from spasmbot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -31,34 +25,6 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUser
 
 Context = ContextTypes.DEFAULT_TYPE
 InputHandler = Callable[[Update, Context, str], Awaitable[None]]
-
-
-@dataclass(slots=True)
-class Services:
-    """Everything handlers need, kept in ``application.bot_data["services"]``.
-
-    ``content`` is the default language; ``translations`` holds the other language folders by
-    code (``content/de`` -> ``"de"``), picked per user from Telegram's ``language_code``.
-    """
-
-    content: Content
-    store: Store
-    clock: Clock
-    settings: Settings
-    translations: dict[str, Content] = field(default_factory=dict)
-    _by_language: dict[str, Services] = field(default_factory=dict, repr=False)
-
-    def for_language(self, code: str | None) -> Services:
-        """These services speaking ``code`` (e.g. ``de-AT`` -> ``de``) if we have it, else the default."""
-        if not code or not self.translations:
-            return self
-        language = code.split("-")[0].lower()
-        content = self.translations.get(language)
-        if content is None:
-            return self
-        if language not in self._by_language:
-            self._by_language[language] = replace(self, content=content, translations={}, _by_language={})
-        return self._by_language[language]
 
 
 def services(context: Context) -> Services:

@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from spasmbot import render
-from spasmbot.bot.common import Context, answer, clear_input, reply, services, show
+from spasmbot.edge.common import Context, answer, clear_input, reply, services, show
+from spasmbot.features.browse import screens as render
 from spasmbot.screen import Screen
 
 
@@ -20,7 +20,7 @@ async def start(update: Update, context: Context) -> None:
     preface = svc.content.ui("core.welcome")
     screen = render.main_menu(svc.content, preface)
     if user is not None:
-        from spasmbot.bot import privacy
+        from spasmbot.features.privacy import handlers as privacy
 
         extra, rows = await privacy.on_start(svc, user.id)
         screen = Screen(screen.text + extra, (*rows, *screen.rows))

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from spasmbot.features.water.rules import ActiveHours, Drink, WaterSettings
 from spasmbot.storage.db import Store, epoch, from_epoch
-from spasmbot.water import ActiveHours, Drink, WaterSettings
 
 
 @dataclass(frozen=True, slots=True)
