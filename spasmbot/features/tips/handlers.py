@@ -1,8 +1,7 @@
 """Daily prevention tips: /tips, the ``t:`` buttons, typed times and the ``tips`` delivery kind.
 
-Screens: ``t:home`` (status and next tip), ``t:sub`` (start: zone first if unknown, then the
-time), ``t:time`` (preset times and "type a time"), ``t:set:HHMM``, ``t:tz`` (zone picker),
-``t:stop``. A tip message carries Read more (``b:c:<card>``), Change time, Stop.
+Buttons: ``spasmbot.features.tips.callbacks`` (one handler per action, routed by ``spasmbot.edge.router``).
+A tip message carries Read more (``b:c:<card>``), Change time, Stop.
 Scheduling is the shared mechanism (``spasmbot.delivery.claims``): one ``tips`` row per subscriber,
 its payload holding the local time and the rotation (``spasmbot.features.tips.store``).
 """
@@ -14,16 +13,19 @@ import re
 from datetime import time, timedelta
 
 from telegram import Bot, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from spasmbot.callback_data import StaleTap, Tap
 from spasmbot.delivery import localtime, schedule
 from spasmbot.delivery.schedule import Due
 from spasmbot.edge import delivery_job
 from spasmbot.edge.common import Context, answer, expect_input, register_input, reply, send_screen, services, show
+from spasmbot.edge.router import route
 from spasmbot.features.timezone.handlers import ask_timezone
+from spasmbot.features.tips import callbacks
 from spasmbot.features.tips import store as tip_store
 from spasmbot.features.tips.rules import advance, latest_slot, moved_due, next_due, prepare
-from spasmbot.features.tips.screens import HOME, home_screen, time_screen, tip_screen
+from spasmbot.features.tips.screens import home_screen, time_screen, tip_screen
 from spasmbot.screen import Screen
 from spasmbot.services import Services
 from spasmbot.storage import users
@@ -88,47 +90,57 @@ async def tips_command(update: Update, context: Context) -> None:
     await reply(update, context, await _home(svc, user.id))
 
 
-async def on_button(update: Update, context: Context) -> None:
+async def on_home(update: Update, context: Context, tap: Tap) -> None:
     svc = services(context)
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None
-    data = query.data or ""
-    fresh = data in ("t:time:n", "t:stop:n")
-    data = data.removesuffix(":n") if fresh else data
-    ui = svc.content.ui
-    has_zone = await users.get_timezone(svc.store, user.id) is not None
-    if data == HOME:
-        await answer(update)
-        await show(update, context, await _home(svc, user.id))
-    elif data in ("t:sub", "t:time"):
-        await answer(update)
-        if not has_zone:  # local times need the zone first; come back here afterwards
-            await ask_timezone(update, context, return_to=data, intro=ui("tips.need_zone"))
-        else:
-            await _ask_time(update, context, fresh)
-    elif data == "t:tz":
-        await answer(update)
-        await ask_timezone(update, context, return_to=HOME)
-    elif data == "t:stop":
-        stopped = await tip_store.unsubscribe(svc.store, user.id)
-        await answer(update)
-        preface = ui("tips.stopped") if stopped else ""
-        await _present(update, context, await _home(svc, user.id, preface), fresh)
-    elif (match := _SET.match(data)) and (at := _valid(match.group(1), match.group(2))):
-        if not has_zone:
-            await answer(update)
-            await ask_timezone(update, context, return_to="t:time", intro=ui("tips.need_zone"))
-            return
-        line = await _set_time(svc, user.id, at)
-        await answer(update)
-        await show(update, context, await _home(svc, user.id, line))
+    await answer(update)
+    await show(update, context, await _home(svc, _user_id(update)))
+
+
+async def on_time(update: Update, context: Context, tap: Tap) -> None:
+    """Subscribe or change the time: local times need the zone first (and come back here after)."""
+    svc = services(context)
+    await answer(update)
+    if await users.get_timezone(svc.store, _user_id(update)) is None:
+        return_to = callbacks.SUBSCRIBE() if tap.action is callbacks.SUBSCRIBE else callbacks.TIME()
+        await ask_timezone(update, context, return_to=return_to, intro=svc.content.ui("tips.need_zone"))
     else:
-        await _stale(update, context)
+        await _ask_time(update, context, fresh=tap.action is callbacks.TIME_NEW)
 
 
-def _valid(hour: str, minute: str) -> time | None:
-    return localtime.parse_hhmm(f"{hour}:{minute}")
+async def on_zone(update: Update, context: Context, tap: Tap) -> None:
+    await answer(update)
+    await ask_timezone(update, context, return_to=callbacks.HOME())
+
+
+async def on_stop(update: Update, context: Context, tap: Tap) -> None:
+    svc = services(context)
+    user_id = _user_id(update)
+    stopped = await tip_store.unsubscribe(svc.store, user_id)
+    await answer(update)
+    preface = svc.content.ui("tips.stopped") if stopped else ""
+    await _present(update, context, await _home(svc, user_id, preface), fresh=tap.action is callbacks.STOP_NEW)
+
+
+async def on_set(update: Update, context: Context, tap: Tap) -> None:
+    svc = services(context)
+    user_id = _user_id(update)
+    hhmm = tap.text("hhmm")
+    at = localtime.parse_hhmm(f"{hhmm[:2]}:{hhmm[2:]}")
+    if at is None:
+        raise StaleTap
+    if await users.get_timezone(svc.store, user_id) is None:
+        await answer(update)
+        await ask_timezone(update, context, return_to=callbacks.TIME(), intro=svc.content.ui("tips.need_zone"))
+        return
+    line = await _set_time(svc, user_id, at)
+    await answer(update)
+    await show(update, context, await _home(svc, user_id, line))
+
+
+def _user_id(update: Update) -> int:
+    user = update.effective_user
+    assert user is not None
+    return user.id
 
 
 async def _stale(update: Update, context: Context) -> None:
@@ -152,7 +164,7 @@ async def typed_time(update: Update, context: Context, text: str) -> None:
         await reply(update, context, time_screen(svc, hint))
         return
     if await users.get_timezone(svc.store, user.id) is None:
-        await ask_timezone(update, context, return_to="t:time", intro=svc.content.ui("tips.need_zone"))
+        await ask_timezone(update, context, return_to=callbacks.TIME(), intro=svc.content.ui("tips.need_zone"))
         return
     line = await _set_time(svc, user.id, at)
     await reply(update, context, await _home(svc, user.id, line))
@@ -162,4 +174,18 @@ def register(app: Application) -> None:
     delivery_job.register_kind(TIPS)
     register_input(INPUT_TIME, typed_time)
     app.add_handler(CommandHandler("tips", tips_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^t:"))
+    route(
+        app,
+        callbacks.TIPS,
+        {
+            callbacks.HOME: on_home,
+            callbacks.SUBSCRIBE: on_time,
+            callbacks.TIME: on_time,
+            callbacks.TIME_NEW: on_time,
+            callbacks.ZONE: on_zone,
+            callbacks.STOP: on_stop,
+            callbacks.STOP_NEW: on_stop,
+            callbacks.SET: on_set,
+        },
+        stale=_stale,
+    )

@@ -7,10 +7,10 @@ import html
 from spasmbot.delivery.schedule import Due
 from spasmbot.features.browse import screens as render
 from spasmbot.features.timezone import rules as timezones
+from spasmbot.features.tips import callbacks
 from spasmbot.screen import Button, Screen, rows_of
 from spasmbot.services import Services
 
-HOME = "t:home"
 PRESETS = ("07:00", "08:00", "12:00", "18:00", "21:00")
 
 
@@ -25,7 +25,10 @@ def tip_screen(svc: Services, tip_id: str) -> Screen | None:
         rows.append((Button(ui("tips.button.read_more"), render.card_data(tip.card)),))
     # ":n" = answer with a new message, so the tip itself stays readable in the chat
     rows.append(
-        (Button(ui("tips.button.change_time"), "t:time:n"), Button(ui("tips.button.stop"), "t:stop:n"))
+        (
+            Button(ui("tips.button.change_time"), callbacks.TIME_NEW()),
+            Button(ui("tips.button.stop"), callbacks.STOP_NEW()),
+        )
     )
     return Screen(ui("tips.message", text=tip.text), tuple(rows))
 
@@ -36,7 +39,7 @@ def home_screen(svc: Services, due: Due | None, preface: str = "") -> Screen:
     if due is None:
         text = ui("tips.home_off")
         rows: tuple[tuple[Button, ...], ...] = (
-            (Button(ui("tips.button.subscribe"), "t:sub"),),
+            (Button(ui("tips.button.subscribe"), callbacks.SUBSCRIBE()),),
             (render.menu_button(svc.content),),
         )
     else:
@@ -45,8 +48,8 @@ def home_screen(svc: Services, due: Due | None, preface: str = "") -> Screen:
         text = ui("tips.home_on", time=html.escape(str(due.payload.get("time"))), zone=zone)
         text += "\n" + (ui("tips.paused") if due.paused else ui("tips.next", when=when))
         rows = (
-            (Button(ui("tips.button.change_time"), "t:time"), Button(ui("tips.button.zone"), "t:tz")),
-            (Button(ui("tips.button.stop"), "t:stop"),),
+            (Button(ui("tips.button.change_time"), callbacks.TIME()), Button(ui("tips.button.zone"), callbacks.ZONE())),
+            (Button(ui("tips.button.stop"), callbacks.STOP()),),
             (render.menu_button(svc.content),),
         )
     if preface:
@@ -56,11 +59,11 @@ def home_screen(svc: Services, due: Due | None, preface: str = "") -> Screen:
 
 def time_screen(svc: Services, preface: str = "") -> Screen:
     ui = svc.content.ui
-    buttons = [Button(p, "t:set:" + p.replace(":", "")) for p in PRESETS]
+    buttons = [Button(p, callbacks.SET(p.replace(":", ""))) for p in PRESETS]
     text = ui("tips.ask_time")
     if preface:
         text = f"{preface.strip()}\n\n{text}"
     return Screen(
         text,
-        (*rows_of(buttons, 3), (Button(ui("core.button.back"), HOME),)),
+        (*rows_of(buttons, 3), (Button(ui("core.button.back"), callbacks.HOME()),)),
     )
