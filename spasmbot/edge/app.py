@@ -15,7 +15,6 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     BaseHandler,
-    CallbackQueryHandler,
     Defaults,
     MessageHandler,
     TypeHandler,
@@ -26,7 +25,7 @@ from telegram.request import BaseRequest
 from spasmbot.clock import Clock
 from spasmbot.config import Settings
 from spasmbot.content.model import Content
-from spasmbot.edge import delivery_job, users
+from spasmbot.edge import delivery_job, router, users
 from spasmbot.edge.common import Context, answer, awaiting, clear_input, reply, services
 from spasmbot.edge.ordering import ChatOrderedProcessor
 from spasmbot.features import FEATURES
@@ -84,6 +83,7 @@ def build_application(
     )
     app.add_handler(TypeHandler(Update, _forget_pending_input), group=-2)
     app.add_handler(_EmptyCallbackData(browse.expired))
+    router.install(app, fallback=browse.expired)
     for module in (*EDGE, *feature_handlers()):
         module.register(app)
     _register_fallbacks(app)
@@ -120,7 +120,7 @@ def _register_fallbacks(app: Application) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, _unknown_command))
     app.add_handler(MessageHandler(filters.TEXT, _free_text))
     app.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, _free_text))
-    app.add_handler(CallbackQueryHandler(browse.expired))
+    router.register(app)  # every callback query no feature's own handler took
 
 
 async def _unknown_command(update: Update, context: Context) -> None:

@@ -34,6 +34,7 @@ from spasmbot.edge.common import (
     services,
     show,
 )
+from spasmbot.edge.router import dispatch_as
 from spasmbot.features.browse import screens as render
 from spasmbot.features.timezone import rules as timezones
 from spasmbot.screen import Button, Screen, rows_of
@@ -126,6 +127,8 @@ async def _return(update: Update, context: Context, return_to: str, note: str) -
         data = query.to_dict()
         data["data"] = return_to
         as_if = Update(update.update_id, callback_query=CallbackQuery.de_json(data, context.bot))
+        if await dispatch_as(as_if, context, return_to):
+            return
         for group in sorted(app.handlers):
             if group < 0:
                 continue
