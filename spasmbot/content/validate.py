@@ -60,7 +60,7 @@ class _ValidationUi(UiText):
 
 def validate_content(content: Content) -> list[ContentError]:
     """Every cross-reference and rendered-screen problem, all in one list."""
-    from spasmbot import render
+    from spasmbot.features.browse import screens as render
 
     errors: list[ContentError] = []
     ui_file = f"{content.language}/ui"
@@ -98,7 +98,7 @@ def validate_content(content: Content) -> list[ContentError]:
 
 
 def _validate_screens(content: Content) -> list[ContentError]:
-    from spasmbot import render
+    from spasmbot.features.browse import screens as render
 
     errors: list[ContentError] = []
     ui_file = f"{content.language}/ui"
@@ -152,7 +152,7 @@ def _validate_screens(content: Content) -> list[ContentError]:
     for index, nudge in enumerate(content.nudges):
         errors += check_screen(Screen(nudge), f"{content.language}/nudges.yaml", f"nudges[{index}]")
     if content.checks:
-        from spasmbot.checks.validate import validate_checks
+        from spasmbot.features.checks.validate import validate_checks
 
         errors += validate_checks(content)
     return errors
@@ -172,7 +172,7 @@ def _check_condition(content: Content, condition: Condition, file: str, field: s
 
 
 def _check_actions(content: Content, actions: tuple[str, ...], file: str, field: str) -> list[ContentError]:
-    from spasmbot import render
+    from spasmbot.features.browse import screens as render
 
     return [
         ContentError(file, f"{field}[{i}]", f"unknown action {action!r} (use tips, water, checks, "
