@@ -24,6 +24,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from spasmbot.bot.common import Context, Services
+from spasmbot.edge.metrics import metrics_of
 from spasmbot.scheduling import DEFAULT_BATCH, Claim, Due, claim_batch
 from spasmbot.storage import schedule
 
@@ -228,7 +229,12 @@ async def reschedule_user(svc: Services, user_id: int) -> None:
 
 
 async def _job(context: Context) -> None:
-    await deliver_due(context.application)
+    metrics = metrics_of(context.application)  # /healthz: "delivery job ran recently"
+    if metrics is not None:
+        metrics.delivery_pass_started()
+    stats = await deliver_due(context.application)
+    if metrics is not None:
+        metrics.delivery_pass_finished(stats.outcomes)
 
 
 def register(app: Application) -> None:
