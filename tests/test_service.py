@@ -18,11 +18,11 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from spasmbot import timezones
 from spasmbot.config import ConfigError, ServiceSettings, load_settings
 from spasmbot.edge.runner import Running, serve
 from spasmbot.edge.webhook import check_webhook
 from spasmbot.fake_telegram import ChatClient
+from spasmbot.features.timezone import rules as timezones
 from tests.helpers import Harness
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"

@@ -1,1 +1,1 @@
-"""The shared Telegram edge: app wiring and the machinery every feature relies on."""
+"""Edge: the shared Telegram layer (app wiring, send/show helpers, users middleware, delivery job, fallbacks)."""

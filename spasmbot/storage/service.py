@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from spasmbot.delivery.schedule import LOG_KEEP
 from spasmbot.storage.db import Store, epoch, from_epoch
-from spasmbot.storage.schedule import LOG_KEEP
 
 DELIVERIES_KEEP: timedelta = LOG_KEEP
 PRUNE_CHUNK = 5000
