@@ -143,6 +143,7 @@ def valid_interval(minutes: int) -> bool:
 # --- typed input ------------------------------------------------------------------------------
 
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
+_LONGEST_NUMBER = 9  # characters: 309 typed digits would make float() infinite and round() raise
 _INTERVAL_FORMS = (
     # 1h30, 1h 30m, 1 h 30 min, 2h, 1.5h, 2 hours
     re.compile(rf"^{_NUMBER}\s*(?:h|hr|hrs|hour|hours)\s*(?:(\d+)\s*(?:m|min|mins|minutes?)?)?$"),
@@ -154,6 +155,9 @@ _INTERVAL_FORMS = (
 
 
 def _number(text: str) -> float:
+    """A typed number; one too long to be any interval or goal is out of range, not a crash."""
+    if len(text) > _LONGEST_NUMBER:
+        raise BadInput("range")
     return float(text.replace(",", "."))
 
 
@@ -162,7 +166,7 @@ def parse_interval(text: str) -> int:
     cleaned = text.strip().lower()
     hours_form, minutes_form, clock_form = _INTERVAL_FORMS
     if m := hours_form.match(cleaned):
-        minutes = _number(m.group(1)) * 60 + (int(m.group(2)) if m.group(2) else 0)
+        minutes = _number(m.group(1)) * 60 + (_number(m.group(2)) if m.group(2) else 0)
     elif m := minutes_form.match(cleaned):
         minutes = _number(m.group(1))
     elif m := clock_form.match(cleaned):

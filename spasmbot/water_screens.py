@@ -46,7 +46,7 @@ class Tap:
 
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), action)
+    (re.compile(pattern, re.ASCII), action)  # ASCII: \d must not match "٣"
     for pattern, action in (
         (r"^w:home$", "home"),
         (r"^w:drank$", "drank"),
@@ -78,7 +78,7 @@ def parse(data: str) -> Tap | None:
         m = pattern.match(data)
         if m is None:
             continue
-        args: tuple[int | str, ...] = tuple(int(g) if g.isdigit() else g for g in m.groups())
+        args: tuple[int | str, ...] = tuple(int(g) if g.isascii() and g.isdigit() else g for g in m.groups())
         if action == "interval" and args[0] not in water.INTERVAL_CHOICES:
             return None
         if action == "hours" and args not in water.HOURS_CHOICES:

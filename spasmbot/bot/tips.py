@@ -41,7 +41,7 @@ HOME = "t:home"
 INPUT_TIME = "tips.time"
 PRESETS = ("07:00", "08:00", "12:00", "18:00", "21:00")
 MAX_LATE = timedelta(hours=3)
-_SET = re.compile(r"^t:set:(\d{2})(\d{2})$")
+_SET = re.compile(r"^t:set:(\d{2})(\d{2})$", re.ASCII)
 
 
 # --- the delivery kind -----------------------------------------------------------------------
