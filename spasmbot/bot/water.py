@@ -54,6 +54,7 @@ from spasmbot.water_screens import (
     nudge_screen,
     parse,
     prompt_screen,
+    undone_screen,
     when_label,
 )
 
@@ -106,10 +107,10 @@ async def situation(svc: Services, user_id: int) -> Situation:
     )
 
 
-async def day_amount(svc: Services, user_id: int, day: date, zone: ZoneInfo, unit: Unit) -> int:
+async def day_amount(svc: Services, user_id: int, day: date, zone: ZoneInfo, settings: WaterSettings) -> int:
     start, end = water.day_bounds(day, zone)
     drinks = await water_store.drinks_since(svc.store, user_id, start)
-    return water.amount((d for d in drinks if d.at < end), unit)
+    return water.amount((d for d in drinks if d.at < end), settings.unit, settings.glass_ml)
 
 
 async def home_view(svc: Services, s: Situation) -> HomeView:
@@ -120,14 +121,26 @@ async def home_view(svc: Services, s: Situation) -> HomeView:
     return HomeView(s.now, s.zone, s.zone_name, s.settings, s.on, next_due, progress)
 
 
-async def schedule_next(svc: Services, s: Situation, settings: WaterSettings, *, wait: int | None = None) -> datetime:
-    """Put the next nudge where ``plan_next`` says, after something that happened now.
+async def schedule_next(
+    svc: Services,
+    s: Situation,
+    settings: WaterSettings,
+    *,
+    wait: int | None = None,
+    keep_pace: bool = False,
+) -> datetime:
+    """Put the next nudge where ``plan_next`` says, after something that happened now; with
+    ``keep_pace`` (a settings change, an undo) where ``replanned`` says, so the wait under way
+    is not started again.
 
     The row's payload gets the current settings and today's total (see ``PlanState``).
     """
-    amount = await day_amount(svc, s.user_id, s.today, s.zone, settings.unit)
+    amount = await day_amount(svc, s.user_id, s.today, s.zone, settings)
     plan = water.PlanState(settings, s.today, amount)
-    when = water.plan_next(s.now, settings, s.zone, plan.reached(s.today), wait=wait)
+    if keep_pace and s.due is not None:
+        when = water.replanned(s.due.due_at, s.settings, settings, s.now, s.zone, plan.reached(s.today))
+    else:
+        when = water.plan_next(s.now, settings, s.zone, plan.reached(s.today), wait=wait)
     if s.paused_row:  # set_due keeps a paused row paused; turning on again starts afresh
         await schedule.clear_due(svc.store, s.user_id, KIND)
     await schedule.set_due(svc.store, s.user_id, KIND, when, plan.to_payload())
@@ -138,20 +151,22 @@ async def change(svc: Services, s: Situation, settings: WaterSettings) -> Situat
     """Save new settings and, while nudges are on, re-plan the next one with them."""
     await water_store.save(svc.store, s.user_id, settings, s.now)
     if s.on:
-        await schedule_next(svc, s, settings)
+        await schedule_next(svc, s, settings, keep_pace=True)
     return await situation(svc, s.user_id)
 
 
-async def log_drink(svc: Services, s: Situation, nudge_id: int | None = None) -> tuple[bool, int]:
-    """Log a glass now; a logged drink moves the next nudge one interval later.
+async def log_drink(
+    svc: Services, s: Situation, nudge_id: int | None = None, ml: int | None = None
+) -> tuple[int | None, int]:
+    """Log a drink now (a glass, or ``ml``); a logged drink moves the next nudge one interval later.
 
-    Returns whether it was logged (a nudge answers once) and today's total after it.
+    Returns the drink's id (None when a nudge was already answered) and today's total after it.
     """
     settings = s.settings
-    added = await water_store.add_drink(svc.store, s.user_id, s.now, settings.glass_ml, nudge_id)
-    if added and s.on:
+    added = await water_store.add_drink(svc.store, s.user_id, s.now, ml or settings.glass_ml, nudge_id)
+    if added is not None and s.on:
         await schedule_next(svc, s, settings)
-    return added, await day_amount(svc, s.user_id, s.today, s.zone, settings.unit)
+    return added, await day_amount(svc, s.user_id, s.today, s.zone, settings)
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -175,9 +190,17 @@ async def water_command(update: Update, context: Context) -> None:
 
 
 async def drank_command(update: Update, context: Context) -> None:
+    """``/drank`` logs a glass; ``/drank 500``, ``/drank 330ml``, ``/drank 0.5 l`` that amount."""
     svc, s = await _begin(update, context)
-    _, amount = await log_drink(svc, s)
-    await reply(update, context, logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml))
+    ui = svc.content.ui
+    typed = " ".join(context.args or ())
+    try:
+        ml = water.parse_drink(typed, s.settings.glass_ml) if typed else s.settings.glass_ml
+    except water.BadInput as exc:
+        await reply(update, context, note_screen(ui, ui(f"water.drank_bad_{exc.reason}")))
+        return
+    drink_id, amount = await log_drink(svc, s, ml=ml)
+    await reply(update, context, logged_screen(ui, s.settings, amount, ml, drink_id))
 
 
 async def expired(update: Update, context: Context) -> None:
@@ -208,16 +231,30 @@ async def _home(update: Update, context: Context, svc: Services, s: Situation) -
 
 
 async def _drank(update: Update, context: Context, svc: Services, s: Situation) -> None:
-    _, amount = await log_drink(svc, s)
+    drink_id, amount = await log_drink(svc, s)
     await answer(update)
-    await show(update, context, logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml))
+    await show(update, context, logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml, drink_id))
 
 
 async def _drank_home(update: Update, context: Context, svc: Services, s: Situation) -> None:
-    _, amount = await log_drink(svc, s)
+    drink_id, amount = await log_drink(svc, s)
     await answer(update)
-    logged = logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml)
+    logged = logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml, drink_id)
     await _show_home(update, context, svc, await situation(svc, s.user_id), logged.text)
+
+
+async def _undo(update: Update, context: Context, svc: Services, s: Situation, drink_id: int) -> None:
+    """Take back a drink logged by mistake (its Undo button); once gone, the button is stale."""
+    removed = await water_store.remove_drink(svc.store, s.user_id, drink_id)
+    if removed is None:
+        await expired(update, context)
+        return
+    if s.on:  # today's total in the schedule row changed (it may be under the goal again)
+        await schedule_next(svc, s, s.settings, keep_pace=True)
+    amount = await day_amount(svc, s.user_id, s.today, s.zone, s.settings)
+    ui = svc.content.ui
+    await answer(update, ui("water.undone", ml=f"{removed.ml:,}"))
+    await show(update, context, undone_screen(ui, s.settings, amount, removed.ml))
 
 
 async def _on(update: Update, context: Context, svc: Services, s: Situation) -> None:
@@ -331,7 +368,7 @@ async def _chart(update: Update, context: Context, svc: Services, s: Situation, 
     ui, settings = svc.content.ui, s.settings
     days = water.last_days(s.today, count)
     drinks = await water_store.drinks_since(svc.store, s.user_id, water.day_bounds(days[0], s.zone)[0])
-    totals = water.daily_totals(drinks, s.zone, settings.unit, days)
+    totals = water.daily_totals(drinks, s.zone, settings.unit, days, settings.glass_ml)
     labels = ChartLabels(
         ui(f"water.chart_title_{count}"), ui("water.chart_goal"), ui(f"water.chart_unit_{settings.unit}")
     )
@@ -359,8 +396,8 @@ async def _nudge(update: Update, context: Context, svc: Services, s: Situation, 
         return
     if action == "drank":
         added, amount = await log_drink(svc, s, nudge_id)
-        await answer(update, None if added else ui("water.already_logged"))
-        await show(update, context, logged_screen(ui, s.settings, amount, s.settings.glass_ml))
+        await answer(update, None if added is not None else ui("water.already_logged"))
+        await show(update, context, logged_screen(ui, s.settings, amount, s.settings.glass_ml, added))
         return
     if action == "stop":
         await schedule.clear_due(svc.store, s.user_id, KIND)
@@ -399,6 +436,7 @@ _ACTIONS: dict[str, Action] = {
     "chart": _chart,
     "zone": _zone,
     "nudge": _nudge,
+    "undo": _undo,
 }
 
 
@@ -497,7 +535,7 @@ async def send_nudge(bot: Bot, svc: Services, due: Due) -> bool:
     if not s.on:
         return False
     settings = s.settings
-    amount = await day_amount(svc, s.user_id, s.today, s.zone, settings.unit)
+    amount = await day_amount(svc, s.user_id, s.today, s.zone, settings)
     if not water.may_nudge_now(s.now, settings, s.zone, amount >= settings.goal):
         await schedule_next(svc, s, settings, wait=0)  # the copy in the row was out of date
         return False
