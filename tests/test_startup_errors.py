@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from spasmbot.bot.preflight import judge
+from spasmbot.edge.preflight import judge
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from spasmbot import timezones
+from spasmbot.delivery import schedule
 from spasmbot.fake_telegram import ChatClient, FakeMessage
-from spasmbot.storage import schedule, users
+from spasmbot.features.timezone import rules as timezones
+from spasmbot.storage import users
 from tests.helpers import Harness
 
 NOON_UTC = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # Monday 15:00 in Berlin (UTC+1 in March)

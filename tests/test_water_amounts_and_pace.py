@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spasmbot.storage import schedule, users
-from spasmbot.storage import water as water_store
+from spasmbot.delivery import schedule
+from spasmbot.features.water import store as water_store
+from spasmbot.storage import users
 from tests.helpers import Harness
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -306,7 +306,7 @@ def _load_checks(reader: _Reader, folder: Path, content: Content) -> None:
     files = list(_yaml_files(folder))
     if not files:
         return
-    from spasmbot.checks.model import parse_check
+    from spasmbot.features.checks.model import parse_check
 
     for path in files:
         data = reader.load(path)

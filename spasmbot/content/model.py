@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from spasmbot.checks.model import Check
+    from spasmbot.features.checks.model import Check
 
 
 @dataclass(frozen=True, slots=True)

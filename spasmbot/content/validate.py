@@ -46,7 +46,7 @@ def is_plain_text_key(key: str) -> bool:
 
 
 def validate_content(content: Content) -> list[ContentError]:
-    from spasmbot import render
+    from spasmbot.features.browse import screens as render
 
     errors: list[ContentError] = []
     ui_file = f"{content.language}/ui"
@@ -113,14 +113,14 @@ def validate_content(content: Content) -> list[ContentError]:
     for index, nudge in enumerate(content.nudges):
         errors += check_screen(Screen(nudge), f"{content.language}/nudges.yaml", f"nudges[{index}]")
     if content.checks:
-        from spasmbot.checks.validate import validate_checks
+        from spasmbot.features.checks.validate import validate_checks
 
         errors += validate_checks(content)
     return errors
 
 
 def _check_actions(content: Content, actions: tuple[str, ...], file: str, field: str) -> list[ContentError]:
-    from spasmbot import render
+    from spasmbot.features.browse import screens as render
 
     return [
         ContentError(file, f"{field}[{i}]", f"unknown action {action!r} (use tips, water, checks, "

@@ -104,7 +104,7 @@ async def get_timezone(store: Store, user_id: int) -> str | None:
 
 
 async def set_timezone(store: Store, user_id: int, timezone: str) -> None:
-    """Store the user's IANA zone name (validated by the caller with ``spasmbot.timezones``)."""
+    """Store the user's IANA zone name (validated by the caller with ``spasmbot.features.timezone.rules``)."""
     await store.write("UPDATE users SET timezone = ? WHERE user_id = ?", (timezone, user_id))
 
 
@@ -155,7 +155,7 @@ async def export_user(store: Store, user_id: int) -> dict[str, list[dict[str, An
     return data
 
 
-# What the users middleware writes for anyone who sends the bot anything (see spasmbot.bot.users):
+# What the users middleware writes for anyone who sends the bot anything (see spasmbot.edge.users):
 # an export made of these alone says only "this person is talking to the bot right now".
 CONTACT_COLUMNS = frozenset({"user_id", "chat_id", "language", "first_seen_at", "last_seen_at"})
 
