@@ -333,6 +333,7 @@ def nudge_screen(
                 Button(ui("water.button.nudge_pause"), nudge_data("pause", nudge_id)),
                 Button(ui("water.button.nudge_stop"), nudge_data("stop", nudge_id)),
             ),
+            (Button(ui("core.button.disclaimer"), render.DISCLAIMER),),  # people land here without /start
         ),
     )
 
