@@ -23,6 +23,13 @@ from spasmbot.logs import setup_logging
 
 log = logging.getLogger("spasmbot")
 
+# What `spasmbot --help` prints above the commands: plain text (the docstring above is for code readers).
+DESCRIPTION = (
+    "SpasmBot, a Telegram bot about muscle spasms and cramps. "
+    "With no command it runs on Telegram (the same as: spasmbot run); "
+    "TELEGRAM_BOT_TOKEN must be set."
+)
+
 
 def check_content(directory: str | None, today: date | None = None) -> int:
     """Validate the content (every language folder); print each problem as file: field: message.
@@ -61,6 +68,7 @@ async def _run_bot(settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from spasmbot.clock import SystemClock
+    from spasmbot.edge import preflight
     from spasmbot.edge.app import build_application, on_startup
     from spasmbot.edge.runner import serve
     from spasmbot.storage import Store, StoreError
@@ -70,6 +78,10 @@ async def _run_bot(settings: Settings) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     content, translations = load_languages(settings.content_dir or default_content_dir())
+    verdict = await preflight.check(settings)  # before the database is created or migrated
+    if verdict.problem is not None:
+        print(f"error: {verdict.problem}", file=sys.stderr)
+        return verdict.exit_code
     try:
         store = await Store.open(settings.db_path)
     except StoreError as exc:
@@ -124,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     # arriving while the bot starts (imports, content, database) would be lost. Until the event
     # loop installs its own graceful handler (_run_bot), SIGTERM just ends the process.
     signal.signal(signal.SIGTERM, _terminate)
-    parser = argparse.ArgumentParser(prog="spasmbot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="spasmbot", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command")
     run_parser = sub.add_parser("run", help="run the bot on Telegram (long polling unless a webhook is configured)")
     run_parser.add_argument("--webhook", action="store_true",
