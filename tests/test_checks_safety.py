@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from spasmbot.checks import engine
-from spasmbot.checks.model import RED_FLAG_LEVELS, URGENCIES, Check, Outcome, Step, parse_check, rank
-from spasmbot.checks.validate import validate_checks
 from spasmbot.content.model import ContentInvalid
 from spasmbot.fake_telegram import ChatClient, FakeMessage
-from spasmbot.storage import checks as store_checks
+from spasmbot.features.checks import engine
+from spasmbot.features.checks import store as store_checks
+from spasmbot.features.checks.model import RED_FLAG_LEVELS, URGENCIES, Check, Outcome, Step, parse_check, rank
+from spasmbot.features.checks.validate import validate_checks
 from tests.helpers import Harness, shipped_content
 
 UI = shipped_content().ui
@@ -101,7 +101,7 @@ def test_the_checks_cover_every_warning_sign_of_issue_8() -> None:
 
 
 def test_a_checks_start_carries_a_disclaimer_and_the_clot_question_comes_first_in_cramping_now() -> None:
-    from spasmbot.checks import screens
+    from spasmbot.features.checks import screens
 
     content = shipped_content()
     for check in content.checks.values():

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from spasmbot.bot.delivery import deliver_due
 from spasmbot.content.model import Content
+from spasmbot.delivery import schedule
+from spasmbot.edge.delivery_job import deliver_due
 from spasmbot.fake_telegram import ChatClient, FakeMessage
-from spasmbot.storage import schedule, users
+from spasmbot.storage import users
 from tests.helpers import Harness
 from tests.test_scheduling import pick_zone, subscribe, tips_sent
 
@@ -97,7 +98,7 @@ async def test_tip_message_buttons_read_more_change_time_and_stop(harness: Harne
     harness.clock.set(datetime(2026, 3, 3, 6, 30, tzinfo=UTC))
     assert (await deliver_due(harness.app)).sent == 1
     [tip] = tips_sent(harness, user.chat_id)
-    assert tip.button_texts() == ["📖 Read more", "🕒 Change time", "🛑 Stop daily tips"]
+    assert tip.button_texts() == ["📖 Read more", "ℹ️ Disclaimer", "🕒 Change time", "🛑 Stop daily tips"]
     tip_text = tip.text
     [times] = await user.tap(tip, "Change time")
     assert "When would you like" in times.plain and times.message_id != tip.message_id
