@@ -222,7 +222,7 @@ def parse_browse(content: Content, data: str) -> BrowseTarget | None:
     ident = parts[2]
     page = 0
     if len(parts) == 4:
-        if not parts[3].isdigit() or len(parts[3]) > 3:
+        if not (parts[3].isascii() and parts[3].isdigit()) or len(parts[3]) > 3:  # not "²" or "٣"
             return None
         page = int(parts[3])
     if kind == "s":
