@@ -1,13 +1,17 @@
-"""Browsing handlers: /start, /menu, /help, /about, one command per section, and ``b:`` buttons."""
+"""Browsing handlers: /start, /menu, /help, /about, one command per section, and the ``b:`` buttons
+(``spasmbot.features.browse.callbacks``)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from spasmbot.callback_data import StaleTap, Tap
 from spasmbot.edge.common import Context, answer, clear_input, reply, services, show
+from spasmbot.edge.router import route
+from spasmbot.features.browse import callbacks
 from spasmbot.features.browse import screens as render
 from spasmbot.screen import Screen
 
@@ -50,14 +54,11 @@ def _section_command(section_id: str) -> Callable[[Update, Context], Awaitable[N
     return open_section
 
 
-async def on_button(update: Update, context: Context) -> None:
+async def on_button(update: Update, context: Context, tap: Tap) -> None:
     content = services(context).content
-    query = update.callback_query
-    assert query is not None
-    target = render.parse_browse(content, query.data or "")
+    target = render.target_of(content, tap)
     if target is None:
-        await expired(update, context)
-        return
+        raise StaleTap
     await answer(update)
     await show(update, context, render.screen_for(content, target, render.command_list(content)))
 
@@ -78,4 +79,4 @@ def register(app: Application) -> None:
     for section in content.sections.values():
         if section.command:
             app.add_handler(CommandHandler(section.command, _section_command(section.id)))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^b:"))
+    route(app, callbacks.BROWSE, dict.fromkeys(callbacks.BROWSE, on_button), stale=expired)

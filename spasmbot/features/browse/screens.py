@@ -1,7 +1,6 @@
 """Screens for browsing the content: main menu, sections, cards, help, about.
 
-Callback data of the browse namespace (``b:``), all short enough for Telegram's 64 bytes:
-``b:m`` main menu · ``b:s:<section>:<page>`` · ``b:c:<card>:<page>`` · ``b:about`` · ``b:help``.
+Their callback data (namespace ``b``) is declared in ``spasmbot.features.browse.callbacks``.
 """
 
 from __future__ import annotations
@@ -9,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from spasmbot.callback_data import Tap
 from spasmbot.content.model import Card, Content, Section
+from spasmbot.features.browse import callbacks
 from spasmbot.screen import Button, Screen, rows_of
 
 CARDS_PER_PAGE = 12
-MENU = "b:m"
-ABOUT = "b:about"
-HELP = "b:help"
+MENU = callbacks.MENU()
+ABOUT = callbacks.ABOUT()
+HELP = callbacks.HELP()
 
 # Feature entry points: the callback data each feature's handlers answer (see docs/ARCHITECTURE.md).
 FEATURE_DATA = {
@@ -29,11 +30,11 @@ FEATURE_DATA = {
 
 
 def section_data(section_id: str, page: int = 0) -> str:
-    return f"b:s:{section_id}:{page}"
+    return callbacks.SECTION(section_id, page)
 
 
 def card_data(card_id: str, page: int = 0) -> str:
-    return f"b:c:{card_id}:{page}"
+    return callbacks.CARD(card_id, page)
 
 
 def action_button(content: Content, action: str) -> Button | None:
@@ -153,24 +154,17 @@ class BrowseTarget:
     page: int = 0
 
 
-def parse_browse(content: Content, data: str) -> BrowseTarget | None:
-    """Parse ``b:`` data; None when it is forged or refers to content that no longer exists."""
-    parts = data.split(":")
-    if parts[0] != "b" or len(parts) < 2:
+def target_of(content: Content, tap: Tap | None) -> BrowseTarget | None:
+    """What a parsed ``b:`` tap asks for; None when it refers to content that no longer exists."""
+    if tap is None:
         return None
-    kind = parts[1]
-    if len(parts) == 2:
-        return {"m": BrowseTarget("menu"), "about": BrowseTarget("about"),
-                "help": BrowseTarget("help")}.get(kind)
-    if kind not in {"s", "c"} or len(parts) > 4:
-        return None
-    ident = parts[2]
-    page = 0
-    if len(parts) == 4:
-        if not parts[3].isdigit() or len(parts[3]) > 3:
-            return None
-        page = int(parts[3])
-    if kind == "s":
+    action = tap.action
+    simple = {callbacks.MENU: "menu", callbacks.ABOUT: "about", callbacks.HELP: "help"}
+    if action in simple:
+        return BrowseTarget(simple[action])
+    ident = tap.text("id")
+    page = tap.number("page") if action in (callbacks.SECTION, callbacks.CARD) else 0
+    if action in (callbacks.SECTION, callbacks.SECTION_FIRST):
         section = content.sections.get(ident)
         if section is None or page >= section_pages(section):
             return None
@@ -179,6 +173,11 @@ def parse_browse(content: Content, data: str) -> BrowseTarget | None:
     if card is None or page >= len(card.pages):
         return None
     return BrowseTarget("card", ident, page)
+
+
+def parse_browse(content: Content, data: str) -> BrowseTarget | None:
+    """Parse ``b:`` data with the grammar; None when it is forged or refers to content that is gone."""
+    return target_of(content, callbacks.BROWSE.parse(data))
 
 
 def screen_for(content: Content, target: BrowseTarget, commands: list[tuple[str, str]]) -> Screen:
