@@ -13,6 +13,7 @@ from spasmbot.edge.common import Context, answer, clear_input, reply, services, 
 from spasmbot.edge.router import route
 from spasmbot.features.browse import callbacks
 from spasmbot.features.browse import screens as render
+from spasmbot.features.privacy import handlers as privacy
 from spasmbot.screen import Screen
 
 
@@ -24,8 +25,6 @@ async def start(update: Update, context: Context) -> None:
     preface = svc.content.ui("core.welcome")
     screen = render.main_menu(svc.content, preface)
     if user is not None:
-        from spasmbot.features.privacy import handlers as privacy
-
         extra, rows = await privacy.on_start(svc, user.id)
         screen = Screen(screen.text + extra, (*rows, *screen.rows))
     await reply(update, context, screen)
