@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+from datetime import date
 from pathlib import Path
 
 from spasmbot.config import ConfigError, Settings, load_settings
@@ -40,8 +41,16 @@ def _setup_logging(token: str = "") -> None:
         handler.addFilter(_RedactToken(token))
 
 
-def check_content(directory: str | None) -> int:
-    """Validate the content (every language folder); print each problem as file: field: message."""
+def check_content(directory: str | None, today: date | None = None) -> int:
+    """Validate the content (every language folder); print each problem as file: field: message.
+
+    Overdue reviews (``review_due`` before ``today``) and the reading level are reported but do
+    not fail the check: the bot must keep running while a reviewer re-reads the sources.
+    """
+    from spasmbot.content.readability import reading_report
+    from spasmbot.content.review import overdue_warnings
+
+    today = today or date.today()
     root = Path(directory) if directory else default_content_dir()
     if not (root / DEFAULT_LANGUAGE).is_dir():
         print(f"error: {root}: no {DEFAULT_LANGUAGE}/ folder (expected {root / DEFAULT_LANGUAGE})", file=sys.stderr)
@@ -59,6 +68,9 @@ def check_content(directory: str | None) -> int:
             f"({pages} pages), {len(language.tips)} tips, {len(language.nudges)} nudges, "
             f"{len(language.checks)} guided checks"
         )
+        for warning in overdue_warnings(language.reviews(), today):
+            print(f"warning: {warning}", file=sys.stderr)
+    print(reading_report(content).summary())
     return 0
 
 
@@ -131,9 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     console.add_argument("--db", help="SQLite file (default: SPASMBOT_DB or a temporary file)")
     check = sub.add_parser("check-content", help="validate the content folder and exit")
     check.add_argument("directory", nargs="?", help="content root (default: the bundled content)")
+    check.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                       help="warn about reviews due before this day instead of today (to plan reviews)")
     args = parser.parse_args(argv)
     if args.command == "check-content":
-        return check_content(args.directory)
+        return check_content(args.directory, args.today)
     if args.command == "console":
         from spasmbot.console import main as console_main
 

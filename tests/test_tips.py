@@ -98,7 +98,7 @@ async def test_tip_message_buttons_read_more_change_time_and_stop(harness: Harne
     harness.clock.set(datetime(2026, 3, 3, 6, 30, tzinfo=UTC))
     assert (await deliver_due(harness.app)).sent == 1
     [tip] = tips_sent(harness, user.chat_id)
-    assert tip.button_texts() == ["📖 Read more", "🕒 Change time", "🛑 Stop daily tips"]
+    assert tip.button_texts() == ["📖 Read more", "ℹ️ Disclaimer", "🕒 Change time", "🛑 Stop daily tips"]
     tip_text = tip.text
     [times] = await user.tap(tip, "Change time")
     assert "When would you like" in times.plain and times.message_id != tip.message_id

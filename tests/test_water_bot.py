@@ -244,6 +244,7 @@ async def test_drank_on_a_nudge_logs_once_and_shows_progress(harness: Harness, j
         "Skip",
         "Pause for today",
         "Stop nudges",
+        "ℹ️ Disclaimer",
     ]
     harness.clock.set(at(BERLIN, 2026, 3, 2, 11, 40))
     data = nudge.button(DRANK).data or ""

@@ -27,6 +27,7 @@ from spasmbot.config import Settings
 from spasmbot.content.model import Content
 from spasmbot.edge import delivery_job, router, users
 from spasmbot.edge.common import Context, answer, awaiting, clear_input, reply, services
+from spasmbot.edge.ordering import ChatOrderedProcessor
 from spasmbot.features import FEATURES
 from spasmbot.features.browse import handlers as browse
 from spasmbot.features.browse import screens as render
@@ -70,7 +71,7 @@ def build_application(
             )
         )
         .post_init(on_startup)
-        .concurrent_updates(False)
+        .concurrent_updates(ChatOrderedProcessor(settings.concurrency))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -58,6 +58,9 @@ async def on_button(update: Update, context: Context, tap: Tap) -> None:
     target = render.target_of(content, tap)
     if target is None:
         raise StaleTap
+    if target.kind == "disclaimer":  # a pop-up: the tip or nudge the button sits under stays as it is
+        await answer(update, content.ui("core.alert.disclaimer"), alert=True)
+        return
     await answer(update)
     await show(update, context, render.screen_for(content, target, render.command_list(content)))
 

@@ -1,12 +1,16 @@
 """Screens for browsing the content: main menu, sections, cards, help, about.
 
-Their callback data (namespace ``b``) is declared in ``spasmbot.features.browse.callbacks``.
+Their callback data (namespace ``b``) is declared in ``spasmbot.features.browse.callbacks``: besides
+menu, sections and cards, ``b:src:<card>`` (the card's sources and review dates) and ``b:disc`` (the
+short disclaimer as a pop-up, for messages people see without passing /start: tips, nudges).
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from spasmbot.callback_data import Tap
 from spasmbot.content.model import Card, Content, Section
@@ -17,6 +21,7 @@ CARDS_PER_PAGE = 12
 MENU = callbacks.MENU()
 ABOUT = callbacks.ABOUT()
 HELP = callbacks.HELP()
+DISCLAIMER = callbacks.DISCLAIMER()
 
 # Feature entry points: the callback data each feature's handlers answer (see docs/ARCHITECTURE.md).
 FEATURE_DATA = {
@@ -35,6 +40,20 @@ def section_data(section_id: str, page: int = 0) -> str:
 
 def card_data(card_id: str, page: int = 0) -> str:
     return callbacks.CARD(card_id, page)
+
+
+def sources_data(card_id: str) -> str:
+    return callbacks.SOURCES(card_id)
+
+
+def month_year(content: Content, day: date) -> str:
+    """"December 2026", in the content's language (``core.months``)."""
+    return f"{content.ui('core.months').split()[day.month - 1]} {day.year}"
+
+
+def disclaimer_button(content: Content) -> Button:
+    """A button that shows the short disclaimer as a pop-up, leaving the message as it is."""
+    return Button(content.ui("core.button.disclaimer"), DISCLAIMER)
 
 
 def action_button(content: Content, action: str) -> Button | None:
@@ -102,15 +121,23 @@ def section_screen(content: Content, section: Section, page: int = 0) -> Screen:
 
 
 def card_screen(content: Content, card: Card, page: int = 0) -> Screen:
+    """One page of a card; every page ends with the short disclaimer and the review date (a card
+    can be reached without /start, through a tip or a link), treatment cards with a caution."""
     page = min(max(page, 0), len(card.pages) - 1)
     text = card.pages[page]
     rows: list[tuple[Button, ...]] = []
     if len(card.pages) > 1:
         text += "\n\n" + content.ui("core.page", page=page + 1, pages=len(card.pages))
         rows.append(_pager(content, len(card.pages), page, lambda p: card_data(card.id, p)))
+    if card.treatment:
+        text += "\n\n" + content.ui("core.treatment")
+    if card.review is not None:
+        text += "\n\n" + content.ui("core.footer", date=month_year(content, card.review.reviewed))
     links = [b for b in (link_button(content, t) for t in card.see_also) if b is not None]
     rows.extend(rows_of(links, 1))
     rows.extend(rows_of(_actions(content, card.actions), 1))
+    if card.review is not None:
+        rows.append((Button(content.ui("core.button.sources"), sources_data(card.id)),))
     section = content.sections[card.section]
     back_page = section.cards.index(card.id) // CARDS_PER_PAGE if card.id in section.cards else 0
     rows.append(
@@ -120,6 +147,28 @@ def card_screen(content: Content, card: Card, page: int = 0) -> Screen:
         )
     )
     return Screen(text, tuple(rows))
+
+
+def sources_screen(content: Content, card: Card) -> Screen:
+    """Who says what the card says, and when it was last checked (the NHS "page last reviewed")."""
+    review = card.review
+    assert review is not None
+    links = "\n".join(
+        f'• <a href="{html.escape(source.url, quote=True)}">{html.escape(source.name)}</a>'
+        for source in review.sources
+    )
+    text = content.ui(
+        "core.sources",
+        title=card.title,
+        sources=links,
+        reviewed=month_year(content, review.reviewed),
+        due=month_year(content, review.review_due),
+    )
+    rows = (
+        (Button(content.ui("core.button.back"), card_data(card.id)), menu_button(content)),
+        (Button(content.ui("core.feature.about"), ABOUT),),
+    )
+    return Screen(text, rows)
 
 
 def _pager(content: Content, pages: int, page: int, data: Callable[[int], str]) -> tuple[Button, ...]:
@@ -149,7 +198,7 @@ def help_screen(content: Content, commands: list[tuple[str, str]]) -> Screen:
 class BrowseTarget:
     """What a ``b:`` callback asks for, once parsed and checked against the current content."""
 
-    kind: str  # "menu" | "section" | "card" | "about" | "help"
+    kind: str  # "menu" | "section" | "card" | "sources" | "about" | "help" | "disclaimer"
     id: str = ""
     page: int = 0
 
@@ -159,10 +208,15 @@ def target_of(content: Content, tap: Tap | None) -> BrowseTarget | None:
     if tap is None:
         return None
     action = tap.action
-    simple = {callbacks.MENU: "menu", callbacks.ABOUT: "about", callbacks.HELP: "help"}
+    simple = {
+        callbacks.MENU: "menu", callbacks.ABOUT: "about", callbacks.HELP: "help", callbacks.DISCLAIMER: "disclaimer",
+    }
     if action in simple:
         return BrowseTarget(simple[action])
     ident = tap.text("id")
+    if action is callbacks.SOURCES:
+        card = content.cards.get(ident)
+        return BrowseTarget("sources", card.id) if card is not None and card.review is not None else None
     page = tap.number("page") if action in (callbacks.SECTION, callbacks.CARD) else 0
     if action in (callbacks.SECTION, callbacks.SECTION_FIRST):
         section = content.sections.get(ident)
@@ -185,6 +239,8 @@ def screen_for(content: Content, target: BrowseTarget, commands: list[tuple[str,
         return section_screen(content, content.sections[target.id], target.page)
     if target.kind == "card":
         return card_screen(content, content.cards[target.id], target.page)
+    if target.kind == "sources":
+        return sources_screen(content, content.cards[target.id])
     if target.kind == "about":
         return about_screen(content)
     if target.kind == "help":

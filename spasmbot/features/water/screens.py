@@ -248,6 +248,7 @@ def nudge_screen(
                 Button(ui("water.button.nudge_pause"), callbacks.nudge("pause", nudge_id)),
                 Button(ui("water.button.nudge_stop"), callbacks.nudge("stop", nudge_id)),
             ),
+            (Button(ui("core.button.disclaimer"), render.DISCLAIMER),),  # people land here without /start
         ),
     )
 
