@@ -16,6 +16,13 @@ from spasmbot.content.loader import DEFAULT_LANGUAGE, default_content_dir
 
 log = logging.getLogger("spasmbot")
 
+# What `spasmbot --help` prints above the commands: plain text (the docstring above is for code readers).
+DESCRIPTION = (
+    "SpasmBot, a Telegram bot about muscle spasms and cramps. "
+    "With no command it runs on Telegram (the same as: spasmbot run); "
+    "TELEGRAM_BOT_TOKEN must be set."
+)
+
 
 class _RedactToken(logging.Filter):
     """Belt and braces: no log line may carry the bot token (httpx logs request URLs)."""
@@ -78,10 +85,15 @@ async def _run_bot(settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from spasmbot.clock import SystemClock
+    from spasmbot.edge import preflight
     from spasmbot.edge.app import build_application, on_startup
     from spasmbot.storage import Store, StoreError
 
     content, translations = load_languages(settings.content_dir or default_content_dir())
+    verdict = await preflight.check(settings)  # before the database is created or migrated
+    if verdict.problem is not None:
+        print(f"error: {verdict.problem}", file=sys.stderr)
+        return verdict.exit_code
     try:
         store = await Store.open(settings.db_path)
     except StoreError as exc:
@@ -136,7 +148,7 @@ def run(settings_env: dict[str, str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="spasmbot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="spasmbot", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot on Telegram with long polling (the default)")
     console = sub.add_parser("console", help="chat with the bot offline in this terminal")

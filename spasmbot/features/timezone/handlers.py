@@ -5,8 +5,11 @@ button per UTC offset in use, labelled with the time it is there now; then the c
 zones at that offset; the choice is stored (``users.timezone``), every scheduled message of the
 user is moved to the new local time (``delivery_job.reschedule_user``), and the ``return_to``
 callback data is dispatched to its feature's handler as if the user had tapped a button with
-that data (so the feature shows its own fresh screen). Typing an IANA name such as
-``Europe/Berlin`` while the picker is open is accepted as a shortcut.
+that data (so the feature shows its own fresh screen). While the picker is open the user may
+also type: a zone name (``Europe/Berlin``), a city (``Berlin``), a country (``Germany``), a UTC
+offset (``UTC+1``) or the time it is for them (``15:00``, ``3pm``); see ``timezones.understand``.
+A typed answer that names one zone takes it; several get a short list of buttons; one we cannot
+read gets a one-line hint (the picker with its dozens of buttons is still there above it).
 
 Buttons: ``spasmbot.features.timezone.callbacks`` (``return_to`` travels inside the data);
 screens: ``spasmbot.features.timezone.screens``.
@@ -24,6 +27,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from spasmbot.callback_data import Tap
 from spasmbot.edge import delivery_job
 from spasmbot.edge.common import (
+    ANSWERED,
     Context,
     answer,
     awaiting,
@@ -38,7 +42,7 @@ from spasmbot.edge.router import dispatch_as, route
 from spasmbot.features.browse import screens as render
 from spasmbot.features.timezone import callbacks
 from spasmbot.features.timezone import rules as timezones
-from spasmbot.features.timezone.screens import back_button, offsets_screen, regions_screen
+from spasmbot.features.timezone.screens import back_button, choices_screen, offsets_screen, regions_screen
 from spasmbot.screen import Button, Screen
 from spasmbot.services import Services
 from spasmbot.storage import users
@@ -85,6 +89,7 @@ async def _return(update: Update, context: Context, return_to: str, note: str) -
     if query is not None and return_to:
         data = query.to_dict()
         data["data"] = return_to
+        data[ANSWERED] = True  # answered above with the toast: the feature must not answer it again
         as_if = Update(update.update_id, callback_query=CallbackQuery.de_json(data, context.bot))
         if await dispatch_as(as_if, context, return_to):
             return
@@ -126,7 +131,7 @@ async def on_select(update: Update, context: Context, tap: Tap) -> None:
     assert user is not None
     return_to = _clean_return(tap.text("to"))
     name = tap.text("zone")
-    if name not in timezones.BY_NAME:
+    if name not in timezones.BY_NAME and timezones.lookup(name) != name:
         await _stale(update, context, return_to)
         return
     await _choose(context, user.id, name)
@@ -144,18 +149,22 @@ async def _stale(update: Update, context: Context, return_to: str) -> None:
 
 
 async def typed_zone(update: Update, context: Context, text: str) -> None:
-    """The shortcut: an IANA name typed while the picker is open."""
+    """A typed answer while the picker is open: a zone, city, country, UTC offset or the time now."""
     svc = services(context)
     user = update.effective_user
     assert user is not None
     pending = awaiting(context)
     return_to = _clean_return(str(pending[1].get("return_to", ""))) if pending else ""
-    name = timezones.lookup(text)
-    if name is None:
+    typed = timezones.understand(text, svc.clock.now())
+    if typed is None or not typed.zones:
         expect_input(context, INPUT_KEY, return_to=return_to)
-        hint = svc.content.ui("timezone.unknown_name", text=html.escape(text[:64]))
-        await reply(update, context, offsets_screen(svc, return_to, hint))
+        await reply(update, context, Screen(svc.content.ui("timezone.unknown_name", text=html.escape(text[:64]))))
         return
+    if len(typed.zones) > 1:
+        expect_input(context, INPUT_KEY, return_to=return_to)
+        await reply(update, context, choices_screen(svc, list(typed.zones), return_to, typed.local))
+        return
+    name = typed.zones[0]
     await _choose(context, user.id, name)
     button = (
         Button(svc.content.ui("timezone.button.continue"), return_to)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from spasmbot.features.browse import screens as render
 from spasmbot.features.timezone import callbacks
 from spasmbot.features.timezone import rules as timezones
@@ -34,15 +36,21 @@ def back_button(svc: Services, return_to: str) -> Button:
 
 def regions_screen(svc: Services, offset: int, return_to: str) -> Screen | None:
     """Step 2: the named zones at ``offset`` now; None when none is (stale button)."""
-    ui = svc.content.ui
     now = svc.clock.now()
     zones = timezones.zones_at(offset, now)
     if not zones:
         return None
-    local = timezones.clock_at(offset, now)
+    return choices_screen(svc, [zone.name for zone in zones], return_to, timezones.clock_at(offset, now))
+
+
+def choices_screen(svc: Services, names: list[str], return_to: str, local: datetime | None) -> Screen:
+    """Pick one of ``names``: the regions at the user's time, or the zones of a typed place."""
+    ui = svc.content.ui
     buttons = [
-        Button(zone.label, callbacks.with_return(callbacks.SELECT, zone.name, return_to=return_to)) for zone in zones
+        Button(timezones.label_of(name), callbacks.with_return(callbacks.SELECT, name, return_to=return_to))
+        for name in names
     ]
     other = Button(ui("timezone.button.other_time"), callbacks.with_return(callbacks.PICK, return_to=return_to))
     rows = [*rows_of(buttons, 2), (other,)]
-    return Screen(ui("timezone.ask_region", time=f"{local:%H:%M}"), tuple(rows))
+    text = ui("timezone.ask_region", time=f"{local:%H:%M}") if local else ui("timezone.ask_which")
+    return Screen(text, tuple(rows))

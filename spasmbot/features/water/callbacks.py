@@ -5,7 +5,7 @@
 ``w:goal`` / ``w:goal:<unit>:<n>`` / ``w:unit:<unit>`` / ``w:glass:<ml>`` / ``w:goal:type`` ·
 ``w:sag:<0|1>`` (stop at goal) · ``w:chart:<7|30>`` · ``w:tz`` ·
 ``w:n:<d|s|k|p|x>:<nudge id>`` (a nudge's drank / snooze / skip / pause / stop; the id is the
-nudge's slot in epoch seconds, unique per user).
+nudge's slot in epoch seconds, unique per user) · ``w:undo:<drink id>`` (take back a logged drink).
 
 Only values the buttons offer are accepted (``offered``); anything else is stale or forged.
 """
@@ -39,6 +39,7 @@ STOP_AT_GOAL = WATER.action("sag", Int("value", 0, 1))
 CHART = WATER.action("chart", Int("days", 0, 99))
 ZONE = WATER.action("tz")
 NUDGE = WATER.action("n", Choice("what", *NUDGE_ACTIONS), Int("nudge", 0, 999_999_999_999))
+UNDO = WATER.action("undo", Int("drink", 0, 999_999_999_999_999))
 
 
 def nudge(action: str, nudge_id: int) -> str:

@@ -66,8 +66,13 @@ def bar(amount: int, goal: int) -> str:
     return "▰" * filled + "▱" * (BAR_CELLS - filled)
 
 
+def number(value: int) -> str:
+    """``1305`` -> ``1,305``: amounts in millilitres read better grouped."""
+    return f"{value:,}"
+
+
 def today_line(ui: UiText, settings: WaterSettings, amount: int) -> str:
-    return ui(f"water.today_{settings.unit}", amount=amount, goal=settings.goal)
+    return ui(f"water.today_{settings.unit}", amount=number(amount), goal=number(settings.goal))
 
 
 # --- screens ----------------------------------------------------------------------------------
@@ -92,8 +97,10 @@ def home_screen(content: Content, view: HomeView, preface: str = "") -> Screen:
     lines = [ui("water.title"), "", f"{today_line(ui, s, p.amount)}  {bar(p.amount, p.goal)}"]
     if p.reached:
         lines.append(ui("water.goal_reached"))
+    elif not p.logged_ever:
+        lines.append(ui("water.pace_first"))
     elif p.behind:
-        lines.append(ui("water.pace_behind", expected=p.expected, behind=p.behind))
+        lines.append(ui(f"water.pace_behind_{s.unit}", expected=number(p.expected), behind=number(p.behind)))
     else:
         lines.append(ui("water.pace_ok"))
     if p.streak == 1:
@@ -207,18 +214,29 @@ def goal_screen(ui: UiText, settings: WaterSettings) -> Screen:
     )
 
 
-def logged_screen(ui: UiText, settings: WaterSettings, amount: int, ml: int) -> Screen:
-    """What a nudge (or /drank) turns into once a glass is logged."""
+def logged_screen(
+    ui: UiText, settings: WaterSettings, amount: int, ml: int, drink_id: int | None = None
+) -> Screen:
+    """What a nudge (or /drank) turns into once a drink is logged; ``drink_id`` adds Undo."""
     if settings.unit == "glass":
-        text = ui("water.logged_glass", amount=amount, goal=settings.goal)
+        key = "water.logged_glass" if ml == settings.glass_ml else "water.logged_glass_ml"
+        text = ui(key, ml=number(ml), amount=number(amount), goal=number(settings.goal))
     else:
-        text = ui("water.logged_ml", ml=ml, amount=amount, goal=settings.goal)
+        text = ui("water.logged_ml", ml=number(ml), amount=number(amount), goal=number(settings.goal))
     if amount >= settings.goal:
         text += "\n" + ui("water.logged_reached")
-    return Screen(
-        text,
-        ((Button(ui("water.button.nudge_drank_more"), DRANK), Button(ui("water.button.open"), HOME)),),
-    )
+    rows: list[tuple[Button, ...]] = [
+        (Button(ui("water.button.nudge_drank_more"), DRANK), Button(ui("water.button.open"), HOME))
+    ]
+    if drink_id is not None:
+        rows.append((Button(ui("water.button.undo"), callbacks.UNDO(drink_id)),))
+    return Screen(text, tuple(rows))
+
+
+def undone_screen(ui: UiText, settings: WaterSettings, amount: int, ml: int) -> Screen:
+    """A drink taken back with Undo."""
+    text = ui("water.undone", ml=number(ml)) + "\n" + today_line(ui, settings, amount)
+    return Screen(text, ((Button(ui("water.button.open"), HOME),),))
 
 
 def note_screen(ui: UiText, text: str) -> Screen:
