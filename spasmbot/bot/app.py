@@ -28,6 +28,7 @@ from spasmbot.bot.common import Context, Services, answer, awaiting, clear_input
 from spasmbot.clock import Clock
 from spasmbot.config import Settings
 from spasmbot.content.model import Content
+from spasmbot.features.diary import handlers as diary
 from spasmbot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ OFFLINE_TOKEN = "123456789:OFFLINE-console-token-not-used-anywhere"
 
 # Feature modules, each with register(app). Order matters: earlier handlers win within a group,
 # and browse comes last among features; the fallbacks below are registered after all of them.
-FEATURES: tuple[ModuleType, ...] = (users, delivery, privacy, checks, water, tips, timezone, browse)
+FEATURES: tuple[ModuleType, ...] = (users, delivery, privacy, checks, water, tips, diary, timezone, browse)
 
 
 def build_application(

@@ -116,6 +116,9 @@ def validate_content(content: Content) -> list[ContentError]:
         from spasmbot.checks.validate import validate_checks
 
         errors += validate_checks(content)
+    from spasmbot.features.diary.rules import validate as validate_diary
+
+    errors += validate_diary(content)
     return errors
 
 
