@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+from datetime import date
 from pathlib import Path
 
 from spasmbot.config import ConfigError, Settings, load_settings
@@ -14,6 +15,13 @@ from spasmbot.content import ContentInvalid, load_languages
 from spasmbot.content.loader import DEFAULT_LANGUAGE, default_content_dir
 
 log = logging.getLogger("spasmbot")
+
+# What `spasmbot --help` prints above the commands: plain text (the docstring above is for code readers).
+DESCRIPTION = (
+    "SpasmBot, a Telegram bot about muscle spasms and cramps. "
+    "With no command it runs on Telegram (the same as: spasmbot run); "
+    "TELEGRAM_BOT_TOKEN must be set."
+)
 
 
 class _RedactToken(logging.Filter):
@@ -40,8 +48,16 @@ def _setup_logging(token: str = "") -> None:
         handler.addFilter(_RedactToken(token))
 
 
-def check_content(directory: str | None) -> int:
-    """Validate the content (every language folder); print each problem as file: field: message."""
+def check_content(directory: str | None, today: date | None = None) -> int:
+    """Validate the content (every language folder); print each problem as file: field: message.
+
+    Overdue reviews (``review_due`` before ``today``) and the reading level are reported but do
+    not fail the check: the bot must keep running while a reviewer re-reads the sources.
+    """
+    from spasmbot.content.readability import reading_report
+    from spasmbot.content.review import overdue_warnings
+
+    today = today or date.today()
     root = Path(directory) if directory else default_content_dir()
     if not (root / DEFAULT_LANGUAGE).is_dir():
         print(f"error: {root}: no {DEFAULT_LANGUAGE}/ folder (expected {root / DEFAULT_LANGUAGE})", file=sys.stderr)
@@ -59,17 +75,25 @@ def check_content(directory: str | None) -> int:
             f"({pages} pages), {len(language.tips)} tips, {len(language.nudges)} nudges, "
             f"{len(language.checks)} guided checks"
         )
+        for warning in overdue_warnings(language.reviews(), today):
+            print(f"warning: {warning}", file=sys.stderr)
+    print(reading_report(content).summary())
     return 0
 
 
 async def _run_bot(settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError
 
-    from spasmbot.bot.app import build_application, on_startup
     from spasmbot.clock import SystemClock
+    from spasmbot.edge import preflight
+    from spasmbot.edge.app import build_application, on_startup
     from spasmbot.storage import Store, StoreError
 
     content, translations = load_languages(settings.content_dir or default_content_dir())
+    verdict = await preflight.check(settings)  # before the database is created or migrated
+    if verdict.problem is not None:
+        print(f"error: {verdict.problem}", file=sys.stderr)
+        return verdict.exit_code
     try:
         store = await Store.open(settings.db_path)
     except StoreError as exc:
@@ -124,16 +148,18 @@ def run(settings_env: dict[str, str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="spasmbot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="spasmbot", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot on Telegram with long polling (the default)")
     console = sub.add_parser("console", help="chat with the bot offline in this terminal")
     console.add_argument("--db", help="SQLite file (default: SPASMBOT_DB or a temporary file)")
     check = sub.add_parser("check-content", help="validate the content folder and exit")
     check.add_argument("directory", nargs="?", help="content root (default: the bundled content)")
+    check.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                       help="warn about reviews due before this day instead of today (to plan reviews)")
     args = parser.parse_args(argv)
     if args.command == "check-content":
-        return check_content(args.directory)
+        return check_content(args.directory, args.today)
     if args.command == "console":
         from spasmbot.console import main as console_main
 

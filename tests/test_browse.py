@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from spasmbot import render
 from spasmbot.content.html import visible_length
+from spasmbot.features.browse import screens as render
 from tests.helpers import Harness
 
 

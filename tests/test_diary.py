@@ -78,7 +78,7 @@ async def test_red_flag_answers_show_the_checks_urgent_advice(harness: Harness) 
     [flagged] = await user.tap(duration, "over 10 min")
     urgent_now = harness.content.checks["cramping_now"].outcomes["urgent_now"]
     assert urgent_now.title in flagged.plain and "Your entry is saved" in flagged.plain
-    assert flagged.button("🩺 Should I see a doctor?")
+    assert flagged.button("↪ 🚑 When to see a doctor")  # the outcome's own card
     [where] = await user.tap(flagged, "📍 Where")
     [chest] = await user.tap(where, "🫁 Chest")
     emergency = harness.content.checks["doctor"].outcomes["emergency"]
@@ -143,14 +143,14 @@ async def test_forged_and_foreign_callback_data_is_refused(harness: Harness) -> 
     [entry] = await _entries(harness, 1001)
     [mine] = await other.send("/diary")
     for data in (
-        f"d:s:{entry.id}:sev:11", f"d:s:{entry.id}:area:moon", f"d:s:{entry.id}:day:20260230",
-        f"d:s:{entry.id}:day:20250101", f"d:f:{entry.id}:side", "d:s:abc:sev:3", "d:zz", "d:p:-1", "r:p:10y",
+        f"d:s:sev:{entry.id}:11", f"d:s:area:{entry.id}:moon", f"d:s:day:{entry.id}:20260230",
+        f"d:s:day:{entry.id}:20250101", f"d:f:{entry.id}:side", "d:s:abc:sev:3", "d:zz", "d:p:-1", "r:p:10y",
         f"d:cn:{'2027' + '0101'}", "d:" + "x" * 80,
     ):
         await owner.tap_data(logged, data)
         assert "expired" in owner.alerts[-1], data
         assert "expired" in owner.last_message().plain
-    for data in (f"d:s:{entry.id}:sev:3", f"d:xy:{entry.id}", f"d:u:{entry.id}", f"d:e:{entry.id}"):
+    for data in (f"d:s:sev:{entry.id}:3", f"d:xy:{entry.id}", f"d:u:{entry.id}", f"d:e:{entry.id}"):
         await other.tap_data(mine, data)
         assert "no longer exists" in other.alerts[-1], data
     [still] = await _entries(harness, 1001)
@@ -168,7 +168,7 @@ async def test_diary_overview_streak_weeks_and_paging(harness: Harness) -> None:
         [where] = await user.tap(logged, "📍 Where")
         await user.tap(where, {"calf": "🦵 Calf", "foot": "🦶 Foot"}[area])
         [_, entry] = [None, (await _entries(harness))[0]]
-        await user.tap_data(logged, f"d:s:{entry.id}:sev:{severity}")
+        await user.tap_data(logged, f"d:s:sev:{entry.id}:{severity}")
         harness.clock.set(harness.clock.now() + timedelta(days=days_ago, seconds=30))
     [diary] = await user.send("/diary")
     text = diary.plain

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from spasmbot.bot.delivery import deliver_due
+from spasmbot.delivery import schedule
+from spasmbot.edge.delivery_job import deliver_due
 from spasmbot.fake_telegram import ChatClient, FakeMessage
 from spasmbot.features.diary import handlers as diary
 from spasmbot.features.diary import store as diary_store
-from spasmbot.storage import schedule, users
+from spasmbot.storage import users
 from tests.helpers import Harness
 
 MONDAY = date(2026, 3, 2)  # the harness starts on Monday 2 March 2026, 09:00 UTC

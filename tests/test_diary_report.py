@@ -22,7 +22,8 @@ async def _log(harness: Harness, user: ChatClient, when: datetime, *taps: str, n
     [logged] = await user.send("/log")
     entry_id = int((logged.button("📍 Where").data or "").split(":")[2])
     for tap in taps:
-        await user.tap_data(logged, f"d:s:{entry_id}:{tap}")
+        field, value = tap.split(":")
+        await user.tap_data(logged, f"d:s:{field}:{entry_id}:{value}")
     if note is not None:
         await user.tap_data(logged, f"d:f:{entry_id}:note")
         await user.send(note)

@@ -80,12 +80,15 @@ def test_summary_counts_weeks_severity_and_flags() -> None:
 
 
 def test_callback_grammar_refuses_what_it_cannot_read() -> None:
-    assert callbacks.parse("d:s:12:sev:10") == callbacks.Tap("s", entry=12, field="sev", value="10")
-    assert callbacks.parse("d:s:12:day:20260227") == callbacks.Tap("s", entry=12, field="day", day=date(2026, 2, 27))
-    assert callbacks.parse("d:ci:s:2130") is not None and callbacks.parse("d:ci:s:2460") is None
-    for bad in ("d:s:12:sev:11", "d:s:0:sev:1", "d:s:12:day:20260230", "d:e:-1", "d:new:Bad-Id", "r:p:1y", "d:c:5",
-                "d", "x:home", "d:s:12:trig:exercise:x"):
-        assert callbacks.parse(bad) is None, bad
+    tap = callbacks.DIARY.parse("d:s:sev:12:10")
+    assert tap is not None and tap.action is callbacks.SETTERS["sev"] and tap.values == (12, 10)
+    assert callbacks.DIARY.parse("d:s:day:12:20260227") is not None
+    assert callbacks.day_of("20260227") == date(2026, 2, 27) and callbacks.day_of("20260230") is None
+    assert callbacks.time_of("2130") is not None and callbacks.time_of("2460") is None
+    for bad in ("d:s:sev:12:11", "d:s:sev:0:1", "d:e:-1", "d:new:Bad:Id", "d:c:5", "d", "x:home",
+                "d:s:trig:12:exercise:x", "d:s:trig:12:sunburn", "d:f:12:nowhere"):
+        assert callbacks.DIARY.parse(bad) is None, bad
+    assert callbacks.REPORTS.parse("r:p:1y") is None and callbacks.REPORTS.parse("r:p:all") is not None
     longest = callbacks.set_data(10**17, "trig", "little_drink")
     assert len(longest.encode()) <= 64
 

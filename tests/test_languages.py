@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from spasmbot.bot.delivery import deliver_due
 from spasmbot.cli import main
 from spasmbot.clock import FakeClock
 from spasmbot.content import ContentInvalid, load_languages
+from spasmbot.edge.delivery_job import deliver_due
 from tests.helpers import Harness
 from tests.test_scheduling import subscribe, tips_sent
 

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spasmbot import scheduling, timezones
-from spasmbot.bot.delivery import deliver_due
 from spasmbot.clock import FakeClock
+from spasmbot.delivery import localtime, schedule
+from spasmbot.edge.delivery_job import deliver_due
 from spasmbot.fake_telegram import ChatClient, FakeMessage
-from spasmbot.storage import schedule, users
+from spasmbot.features.timezone import rules as timezones
+from spasmbot.storage import users
 from tests.helpers import Harness, shipped_content
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -52,7 +53,7 @@ def _utc(*args: int) -> datetime:
 def test_next_daily_handles_gaps_and_repeats(
     zone: str, at: time, after: datetime, expected: datetime
 ) -> None:
-    assert scheduling.next_daily(at, ZoneInfo(zone), after) == expected
+    assert localtime.next_daily(at, ZoneInfo(zone), after) == expected
 
 
 @pytest.mark.parametrize(
@@ -67,7 +68,17 @@ def test_next_daily_handles_gaps_and_repeats(
         ("23:59", time(23, 59)),
         ("25:00", None),
         ("7:60", None),
-        ("7.30pm", None),
+        ("7.30pm", time(19, 30)),
+        ("9pm", time(21, 0)),
+        ("7 am", time(7, 0)),
+        ("9:30 p.m.", time(21, 30)),
+        ("12am", time(0, 0)),
+        ("12 PM", time(12, 0)),
+        ("13pm", None),
+        ("0am", None),
+        ("²", None),
+        ("٧:٣٠", None),
+        ("1" * 400, None),
         ("7:3", None),
         ("🕖", None),
         ("", None),
@@ -77,7 +88,7 @@ def test_next_daily_handles_gaps_and_repeats(
     ],
 )
 def test_parse_hhmm(text: str, expected: time | None) -> None:
-    assert scheduling.parse_hhmm(text) == expected
+    assert localtime.parse_hhmm(text) == expected
 
 
 # --- helpers ---------------------------------------------------------------------------------

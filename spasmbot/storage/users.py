@@ -104,7 +104,7 @@ async def get_timezone(store: Store, user_id: int) -> str | None:
 
 
 async def set_timezone(store: Store, user_id: int, timezone: str) -> None:
-    """Store the user's IANA zone name (validated by the caller with ``spasmbot.timezones``)."""
+    """Store the user's IANA zone name (validated by the caller with ``spasmbot.features.timezone.rules``)."""
     await store.write("UPDATE users SET timezone = ? WHERE user_id = ?", (timezone, user_id))
 
 
@@ -153,6 +153,22 @@ async def export_user(store: Store, user_id: int) -> dict[str, list[dict[str, An
         rows = await store.fetchall(f'SELECT * FROM "{table}" WHERE user_id = ?', (user_id,))
         data[table] = [{key: _readable(key, row[key]) for key in row.keys()} for row in rows]  # noqa: SIM118
     return data
+
+
+# What the users middleware writes for anyone who sends the bot anything (see spasmbot.edge.users):
+# an export made of these alone says only "this person is talking to the bot right now".
+CONTACT_COLUMNS = frozenset({"user_id", "chat_id", "language", "first_seen_at", "last_seen_at"})
+
+
+def holds_data(export: dict[str, list[dict[str, Any]]]) -> bool:
+    """Whether an :func:`export_user` result holds more than the bare ``users`` row.
+
+    Right after /forget the very next update writes that row again; /mydata must then still say
+    that nothing is stored, so a bare row does not count.
+    """
+    if any(rows for table, rows in export.items() if table != "users"):
+        return True
+    return any(value for row in export.get("users", ()) for key, value in row.items() if key not in CONTACT_COLUMNS)
 
 
 async def forget_user(store: Store, user_id: int) -> int:

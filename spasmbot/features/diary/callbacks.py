@@ -1,133 +1,87 @@
-"""The diary's callback-data grammar: namespace ``d`` (diary) and ``r`` (report), all under 64 bytes.
+"""The diary's callback data: namespace ``d`` (diary) and ``r`` (report), all under 64 bytes.
 
 ``d:new`` log a cramp now · ``d:new:<check>`` log it with what a finished check learnt
 ``d:home`` / ``d:p:<page>`` the overview, ``page`` fortnights back · ``d:l:<page>`` entries to edit
-``d:e:<id>`` an entry · ``d:f:<id>:<field>`` ask one detail · ``d:s:<id>:<field>:<value>`` set it
+``d:e:<id>`` an entry · ``d:f:<id>:<field>`` ask one detail · ``d:s:<field>:<id>:<value>`` set it
 (multi-select fields toggle) · ``d:u:<id>`` undo · ``d:x:<id>`` delete? · ``d:xy:<id>`` delete
 ``d:c:<4|12>`` chart · ``d:i`` patterns · ``d:ci`` check-in settings (``d:ci:t`` times,
 ``d:ci:s:<HHMM>``, ``d:ci:z`` zone, ``d:ci:off``) · on a check-in message ``d:cn:<YYYYMMDD>`` none
 today, ``d:cl:<YYYYMMDD>`` log one, ``d:cp`` pause · ``r:home`` periods · ``r:p:<period>`` report.
 
-``parse`` returns None for anything malformed; values are checked against the vocabulary in
-``rules`` and entry ids against the store (by the handler) before anything is written.
+The grammar checks every value against the vocabulary in ``rules``; dates and times are checked
+by ``day_of``/``time_of``, entry ids against the store (always with the tapping user's id).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import date, time
 
+from spasmbot.callback_data import Action, Choice, Digits, Grammar, Int, Word
 from spasmbot.features.diary import rules
 
-NS = "d"
-REPORT_NS = "r"
-HOME = "d:home"
-LOG = "d:new"
-REPORT = "r:home"
-CHECKIN = "d:ci"
+DIARY = Grammar("d")
+REPORTS = Grammar("r")
 
-# field -> the values a "set" tap may carry (None: special-cased below)
-SETTABLE: dict[str, tuple[str, ...] | None] = {
-    "when": rules.WHEN,
-    "day": None,  # YYYYMMDD
-    "area": rules.AREAS,
-    "side": rules.SIDES,
-    "sev": tuple(str(n) for n in rules.SEVERITIES),
-    "dur": rules.DURATIONS,
-    "woke": ("y", "n"),
-    "trig": rules.TRIGGERS,
-    "help": rules.HELPED,
-    "sign": rules.SIGNS,
-}
+_ID = Int("id", 1)
+_PAGE = Int("page", 0, 9999)
+
+NEW = DIARY.action("new")
+NEW_FROM_CHECK = DIARY.action("new", Word("check"))
+HOME = DIARY.action("home")
+PAGE = DIARY.action("p", _PAGE)
+LIST = DIARY.action("l", _PAGE)
+ENTRY = DIARY.action("e", _ID)
 ASKABLE = ("when", "day", "area", "side", "sev", "dur", "woke", "trig", "help", "sign", "note")
+ASK = DIARY.action("f", _ID, Choice("field", *ASKABLE))
+UNDO = DIARY.action("u", _ID)
+DELETE_ASK = DIARY.action("x", _ID)
+DELETE = DIARY.action("xy", _ID)
+CHART = DIARY.action("c", Choice("weeks", "4", "12"))
+INSIGHTS = DIARY.action("i")
+CHECKIN = DIARY.action("ci")
+CHECKIN_TIMES = DIARY.action("ci", "t")
+CHECKIN_SET = DIARY.action("ci", "s", Digits("hhmm", 4))
+CHECKIN_ZONE = DIARY.action("ci", "z")
+CHECKIN_OFF = DIARY.action("ci", "off")
+NONE_TODAY = DIARY.action("cn", Digits("day", 8))
+LOG_ONE = DIARY.action("cl", Digits("day", 8))
+PAUSE = DIARY.action("cp")
+
+REPORT = REPORTS.action("home")
+REPORT_PERIOD = REPORTS.action("p", Choice("period", *rules.PERIODS))
+
+# Setting one detail: one action per field, its values checked by the grammar.
+SETTERS: dict[str, Action] = {
+    "when": DIARY.action("s", "when", _ID, Choice("value", *rules.WHEN)),
+    "day": DIARY.action("s", "day", _ID, Digits("value", 8)),
+    "area": DIARY.action("s", "area", _ID, Choice("value", *rules.AREAS)),
+    "side": DIARY.action("s", "side", _ID, Choice("value", *rules.SIDES)),
+    "sev": DIARY.action("s", "sev", _ID, Int("value", 0, 10)),
+    "dur": DIARY.action("s", "dur", _ID, Choice("value", *rules.DURATIONS)),
+    "woke": DIARY.action("s", "woke", _ID, Choice("value", "y", "n")),
+    "trig": DIARY.action("s", "trig", _ID, Choice("value", *rules.TRIGGERS)),
+    "help": DIARY.action("s", "help", _ID, Choice("value", *rules.HELPED)),
+    "sign": DIARY.action("s", "sign", _ID, Choice("value", *rules.SIGNS)),
+}
 MULTI = {"trig": "triggers", "help": "helped", "sign": "signs"}  # toggle fields -> Entry attribute
 
-_ID = re.compile(r"^[1-9][0-9]{0,17}$")
-_PAGE = re.compile(r"^[0-9]{1,4}$")
-_DAY = re.compile(r"^[0-9]{8}$")
-_HHMM = re.compile(r"^([01][0-9]|2[0-3])([0-5][0-9])$")
 
-
-@dataclass(frozen=True, slots=True)
-class Tap:
-    kind: str
-    entry: int = 0
-    field: str = ""
-    value: str = ""
-    page: int = 0
-    day: date | None = None
-    at: time | None = None
-
-
-def entry_data(entry_id: int) -> str:
-    return f"d:e:{entry_id}"
-
-
-def ask_data(entry_id: int, field: str) -> str:
-    return f"d:f:{entry_id}:{field}"
-
-
-def set_data(entry_id: int, field: str, value: str) -> str:
-    return f"d:s:{entry_id}:{field}:{value}"
+def set_data(entry_id: int, field: str, value: str | int) -> str:
+    return SETTERS[field](entry_id, value)
 
 
 def day_value(day: date) -> str:
     return day.strftime("%Y%m%d")
 
 
-def _day(text: str) -> date | None:
-    if not _DAY.match(text):
-        return None
+def day_of(text: str) -> date | None:
+    """``YYYYMMDD`` as a date; None for a day that does not exist (forged data)."""
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError:
         return None
 
 
-def parse(data: str) -> Tap | None:
-    """A ``d:``/``r:`` callback as a Tap; None when it is malformed or carries unknown values."""
-    parts = data.split(":")
-    if parts[0] == REPORT_NS:
-        if parts[1:] == ["home"]:
-            return Tap("report")
-        if len(parts) == 3 and parts[1] == "p" and parts[2] in rules.PERIODS:
-            return Tap("report_period", value=parts[2])
-        return None
-    if parts[0] != NS or len(parts) < 2:
-        return None
-    kind, args = parts[1], parts[2:]
-    if kind in ("home", "i", "cp") and not args:
-        return Tap(kind)
-    if kind == "new":
-        if not args:
-            return Tap("new")
-        if len(args) == 1 and re.match(r"^[a-z0-9_]{1,40}$", args[0]):
-            return Tap("new", value=args[0])
-        return None
-    if kind in ("p", "l") and len(args) == 1 and _PAGE.match(args[0]):
-        return Tap(kind, page=int(args[0]))
-    if kind == "c" and args in (["4"], ["12"]):
-        return Tap("c", page=int(args[0]))
-    if kind in ("e", "u", "x", "xy") and len(args) == 1 and _ID.match(args[0]):
-        return Tap(kind, entry=int(args[0]))
-    if kind == "f" and len(args) == 2 and _ID.match(args[0]) and args[1] in ASKABLE:
-        return Tap("f", entry=int(args[0]), field=args[1])
-    if kind == "s" and len(args) == 3 and _ID.match(args[0]) and args[1] in SETTABLE:
-        allowed = SETTABLE[args[1]]
-        if allowed is None:
-            day = _day(args[2])
-            return Tap("s", entry=int(args[0]), field="day", day=day) if day else None
-        if args[2] in allowed:
-            return Tap("s", entry=int(args[0]), field=args[1], value=args[2])
-        return None
-    if kind in ("cn", "cl") and len(args) == 1 and (day := _day(args[0])) is not None:
-        return Tap(kind, day=day)
-    if kind == "ci":
-        if not args:
-            return Tap("ci")
-        if args in (["t"], ["z"], ["off"]):
-            return Tap("ci_" + args[0])
-        if len(args) == 2 and args[0] == "s" and (match := _HHMM.match(args[1])):
-            return Tap("ci_s", at=time(int(match.group(1)), int(match.group(2))))
-    return None
+def time_of(hhmm: str) -> time | None:
+    hour, minute = int(hhmm[:2]), int(hhmm[2:])
+    return time(hour, minute) if hour < 24 and minute < 60 else None

@@ -14,20 +14,23 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Coroutine
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
-from spasmbot import scheduling, timezones
-from spasmbot.bot import delivery
-from spasmbot.bot.common import (
+from spasmbot.callback_data import Action, StaleTap
+from spasmbot.callback_data import Tap as Press
+from spasmbot.chart import DiaryChartLabels, diary_chart
+from spasmbot.delivery import localtime, schedule
+from spasmbot.delivery.schedule import Due
+from spasmbot.edge import delivery_job
+from spasmbot.edge.common import (
     Context,
-    Services,
     answer,
     expect_input,
     markup,
@@ -37,18 +40,18 @@ from spasmbot.bot.common import (
     services,
     show,
 )
-from spasmbot.bot.timezone import ask_timezone
-from spasmbot.chart import DiaryChartLabels, diary_chart
-from spasmbot.checks import engine
+from spasmbot.edge.router import route
+from spasmbot.features.checks import engine
+from spasmbot.features.checks import store as check_store
 from spasmbot.features.diary import callbacks as cb
 from spasmbot.features.diary import report, rules, screens, views
 from spasmbot.features.diary import store as diary_store
-from spasmbot.features.diary.callbacks import Tap
 from spasmbot.features.diary.rules import Entry
-from spasmbot.scheduling import Due
+from spasmbot.features.timezone import rules as timezones
+from spasmbot.features.timezone.handlers import ask_timezone
 from spasmbot.screen import Screen
-from spasmbot.storage import checks as check_store
-from spasmbot.storage import schedule, users
+from spasmbot.services import Services
+from spasmbot.storage import users
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,45 @@ _TASKS = "diary.tasks"
 # --- helpers -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Pressed:
+    """A diary button's arguments, typed and checked (dates and times that exist)."""
+
+    entry: int = 0
+    field: str = ""
+    value: str = ""
+    page: int = 0
+    day: date | None = None
+    at: time | None = None
+
+
+Handler = Callable[[Update, Context, Services, int, Pressed], Awaitable[None]]
+
+
+def _pressed(press: Press) -> Pressed:
+    """The router's parsed tap as a Pressed; StaleTap for a date or time that does not exist."""
+    values = {arg.name: value for arg, value in zip(press.action.args, press.values, strict=True)}
+    words = press.action.words
+    field = words[1] if words[0] == "s" else str(values.get("field", ""))
+    value = str(values.get("value", values.get("check", values.get("period", ""))))
+    day = None
+    if "day" in values or (words[0] == "s" and field == "day"):
+        day = cb.day_of(str(values.get("day", value)))
+        if day is None:
+            raise StaleTap(f"no such day in {press.values!r}")
+    at = None
+    if "hhmm" in values:
+        at = cb.time_of(str(values["hhmm"]))
+        if at is None:
+            raise StaleTap(f"no such time in {press.values!r}")
+    page = int(values.get("page", values.get("weeks", 0)))
+    return Pressed(int(values.get("id", 0)), field, value, page, day, at)
+
+
+async def _stale(update: Update, context: Context) -> None:
+    await _expired(update, context)
+
+
 def _user_id(update: Update) -> int:
     user = update.effective_user
     assert user is not None
@@ -71,7 +113,7 @@ def _user_id(update: Update) -> int:
 
 
 async def _zone(svc: Services, user_id: int) -> ZoneInfo:
-    return scheduling.zone(await users.get_timezone(svc.store, user_id))
+    return localtime.zone(await users.get_timezone(svc.store, user_id))
 
 
 def _today(svc: Services, zone: ZoneInfo) -> date:
@@ -182,21 +224,7 @@ async def report_command(update: Update, context: Context) -> None:
 # --- buttons ---------------------------------------------------------------------------------------
 
 
-async def on_button(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    tap = cb.parse(query.data or "")
-    if tap is None:
-        await _expired(update, context)
-        return
-    handler = _BY_KIND.get(tap.kind)
-    if handler is None:
-        await _expired(update, context)
-        return
-    await handler(update, context, services(context), _user_id(update), tap)
-
-
-async def _new(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _new(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     prefill = await _from_check(svc, user_id, tap.value) if tap.value else None
     entry = await log_cramp(svc, user_id, source="check" if tap.value else "log", prefill=prefill)
     await answer(update)
@@ -204,26 +232,26 @@ async def _new(update: Update, context: Context, svc: Services, user_id: int, ta
     await reply(update, context, await _entry_screen(svc, user_id, entry))
 
 
-async def _home(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _home(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     await answer(update)
     await show(update, context, await _overview_screen(svc, user_id, tap.page))
 
 
-async def _owned(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> Entry | None:
+async def _owned(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> Entry | None:
     entry = await diary_store.get(svc.store, user_id, tap.entry)
     if entry is None:
         await _expired(update, context, "diary.gone")
     return entry
 
 
-async def _entry(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _entry(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     if (entry := await _owned(update, context, svc, user_id, tap)) is None:
         return
     await answer(update)
     await show(update, context, await _entry_screen(svc, user_id, entry))
 
 
-async def _ask(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _ask(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     if (entry := await _owned(update, context, svc, user_id, tap)) is None:
         return
     if tap.field == "side" and entry.area not in rules.SIDED:
@@ -245,7 +273,7 @@ def _toggle(values: tuple[str, ...], value: str, order: tuple[str, ...], exclusi
     return tuple(v for v in order if v in chosen)
 
 
-async def _set(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _set(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     """One detail tapped: save it, then back to the entry (or stay on a multi-select picker)."""
     if (entry := await _owned(update, context, svc, user_id, tap)) is None:
         return
@@ -293,7 +321,7 @@ async def _set(update: Update, context: Context, svc: Services, user_id: int, ta
         await show(update, context, await _entry_screen(svc, user_id, entry))
 
 
-async def _undo(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _undo(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     if (entry := await _owned(update, context, svc, user_id, tap)) is None:
         return
     if not _just_logged(svc, entry):  # later than "right after": ask first
@@ -304,14 +332,14 @@ async def _undo(update: Update, context: Context, svc: Services, user_id: int, t
     await show(update, context, screens.note_screen(svc.content, svc.content.ui("diary.undone")))
 
 
-async def _ask_delete(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _ask_delete(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     if (entry := await _owned(update, context, svc, user_id, tap)) is None:
         return
     await answer(update)
     await show(update, context, screens.delete_screen(svc.content, entry, await _zone(svc, user_id)))
 
 
-async def _delete(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _delete(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     if not await diary_store.delete(svc.store, user_id, tap.entry):
         await _expired(update, context, "diary.gone")
         return
@@ -319,7 +347,7 @@ async def _delete(update: Update, context: Context, svc: Services, user_id: int,
     await show(update, context, await _overview_screen(svc, user_id, 0, svc.content.ui("diary.deleted")))
 
 
-async def _list(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _list(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     entries, total = await diary_store.recent(svc.store, user_id, rules.LIST_PAGE, tap.page * rules.LIST_PAGE)
     if not entries and tap.page > 0:
         await _expired(update, context)
@@ -329,7 +357,7 @@ async def _list(update: Update, context: Context, svc: Services, user_id: int, t
     await show(update, context, screens.list_screen(svc.content, entries, tap.page, total, zone))
 
 
-async def _insights(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _insights(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     await answer(update)
     zone = await _zone(svc, user_id)
     found = await views.insights(svc.store, user_id, _today(svc, zone), zone)
@@ -360,7 +388,7 @@ async def typed_note(update: Update, context: Context, text: str) -> None:
 # --- chart -----------------------------------------------------------------------------------------
 
 
-async def _chart(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _chart(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     await answer(update)
     chat = update.effective_chat
     assert chat is not None
@@ -401,12 +429,12 @@ async def _say_failed(bot: Bot, chat_id: int, svc: Services) -> None:
 # --- report ----------------------------------------------------------------------------------------
 
 
-async def _report(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _report(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     await answer(update)
     await show(update, context, screens.report_screen(svc.content))
 
 
-async def _report_period(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _report_period(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     await answer(update)
     chat = update.effective_chat
     assert chat is not None
@@ -441,37 +469,37 @@ async def _send_report(bot: Bot, chat_id: int, data: views.ReportData, svc: Serv
 
 
 def _checkin_time(due: Due) -> time:
-    parsed = scheduling.parse_hhmm(str(due.payload.get("time", "")))
+    parsed = localtime.parse_hhmm(str(due.payload.get("time", "")))
     if parsed is None:
         raise ValueError(f"diary_checkin row of user {due.user_id} has no valid time: {due.payload!r}")
     return parsed
 
 
 def _checkin_next(svc: Services, due: Due, now: datetime) -> datetime:
-    return scheduling.next_daily(_checkin_time(due), scheduling.zone(due.timezone), max(now, due.due_at))
+    return localtime.next_daily(_checkin_time(due), localtime.zone(due.timezone), max(now, due.due_at))
 
 
 def _checkin_moved(svc: Services, due: Due, now: datetime) -> datetime:
-    return scheduling.next_daily(_checkin_time(due), scheduling.zone(due.timezone), now)
+    return localtime.next_daily(_checkin_time(due), localtime.zone(due.timezone), now)
 
 
 def _checkin_latest(svc: Services, due: Due, now: datetime) -> datetime | None:
     """The last slot at or before ``now`` (after an outage: ask about today, not every missed day)."""
-    at, zone = _checkin_time(due), scheduling.zone(due.timezone)
-    slot = scheduling.next_daily(at, zone, now - timedelta(hours=26))
-    while (following := scheduling.next_daily(at, zone, slot)) <= now:
+    at, zone = _checkin_time(due), localtime.zone(due.timezone)
+    slot = localtime.next_daily(at, zone, now - timedelta(hours=26))
+    while (following := localtime.next_daily(at, zone, slot)) <= now:
         slot = following
     return slot if slot <= now else None
 
 
 async def send_checkin(bot: Bot, svc: Services, due: Due) -> bool:
     """"Any cramps today?" about the local day of the slot."""
-    day = rules.local_day(due.due_at, scheduling.zone(due.timezone))
+    day = rules.local_day(due.due_at, localtime.zone(due.timezone))
     await send_screen(bot, due.chat_id, screens.checkin_question(svc.content, day))
     return True
 
 
-CHECKIN = delivery.DeliveryKind(
+CHECKIN = delivery_job.DeliveryKind(
     kind=CHECKIN_KIND,
     next_due=_checkin_next,
     send=send_checkin,
@@ -494,7 +522,7 @@ async def _checkin_screen(svc: Services, user_id: int, preface: str = "") -> Scr
     return screen
 
 
-async def _checkin(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _checkin(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     await answer(update)
     await show(update, context, await _checkin_screen(svc, user_id))
 
@@ -503,7 +531,7 @@ async def _has_zone(svc: Services, user_id: int) -> bool:
     return await users.get_timezone(svc.store, user_id) is not None
 
 
-async def _checkin_times(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _checkin_times(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     await answer(update)
     if not await _has_zone(svc, user_id):
         await ask_timezone(update, context, return_to="d:ci:t", intro=svc.content.ui("diary.checkin_need_zone"))
@@ -513,13 +541,13 @@ async def _checkin_times(update: Update, context: Context, svc: Services, user_i
 
 
 async def _set_checkin(svc: Services, user_id: int, at: time) -> str:
-    zone = scheduling.zone(await users.get_timezone(svc.store, user_id))
-    due_at = scheduling.next_daily(at, zone, svc.clock.now())
+    zone = localtime.zone(await users.get_timezone(svc.store, user_id))
+    due_at = localtime.next_daily(at, zone, svc.clock.now())
     await schedule.set_due(svc.store, user_id, CHECKIN_KIND, due_at, {"time": f"{at:%H:%M}"})
     return svc.content.ui("diary.checkin_set", time=f"{at:%H:%M}")
 
 
-async def _checkin_set(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _checkin_set(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     assert tap.at is not None
     if not await _has_zone(svc, user_id):
         await _checkin_times(update, context, svc, user_id, tap)
@@ -532,7 +560,7 @@ async def _checkin_set(update: Update, context: Context, svc: Services, user_id:
 async def typed_checkin_time(update: Update, context: Context, text: str) -> None:
     svc = services(context)
     user_id = _user_id(update)
-    at = scheduling.parse_hhmm(text)
+    at = localtime.parse_hhmm(text)
     if at is None:
         expect_input(context, INPUT_CHECKIN_TIME)
         hint = svc.content.ui("diary.checkin_bad_time", text=html.escape(text[:32]))
@@ -545,12 +573,12 @@ async def typed_checkin_time(update: Update, context: Context, text: str) -> Non
     await reply(update, context, await _checkin_screen(svc, user_id, line))
 
 
-async def _checkin_zone(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _checkin_zone(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     await answer(update)
     await ask_timezone(update, context, return_to=cb.CHECKIN)
 
 
-async def _checkin_off(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _checkin_off(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     await schedule.clear_due(svc.store, user_id, CHECKIN_KIND)
     await answer(update)
     await show(update, context, await _checkin_screen(svc, user_id, svc.content.ui("diary.checkin_stopped")))
@@ -562,7 +590,7 @@ def _answerable(svc: Services, zone: ZoneInfo, day: date | None) -> bool:
     return day is not None and today - timedelta(days=CHECKIN_DAYS_BACK) <= day <= today
 
 
-async def _none_today(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _none_today(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     zone = await _zone(svc, user_id)
     if not _answerable(svc, zone, tap.day):
         await _expired(update, context)
@@ -581,7 +609,7 @@ async def _none_today(update: Update, context: Context, svc: Services, user_id: 
     await show(update, context, screens.note_screen(svc.content, text))
 
 
-async def _log_one(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _log_one(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     zone = await _zone(svc, user_id)
     if not _answerable(svc, zone, tap.day):
         await _expired(update, context)
@@ -591,43 +619,51 @@ async def _log_one(update: Update, context: Context, svc: Services, user_id: int
     await show(update, context, await _entry_screen(svc, user_id, entry))
 
 
-async def _pause(update: Update, context: Context, svc: Services, user_id: int, tap: Tap) -> None:
+async def _pause(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     await schedule.clear_due(svc.store, user_id, CHECKIN_KIND)
     await answer(update)
     await show(update, context, await _checkin_screen(svc, user_id, svc.content.ui("diary.checkin_stopped")))
 
 
-_BY_KIND = {
-    "new": _new,
-    "home": _home,
-    "p": _home,
-    "e": _entry,
-    "f": _ask,
-    "s": _set,
-    "u": _undo,
-    "x": _ask_delete,
-    "xy": _delete,
-    "l": _list,
-    "i": _insights,
-    "c": _chart,
-    "ci": _checkin,
-    "ci_t": _checkin_times,
-    "ci_s": _checkin_set,
-    "ci_z": _checkin_zone,
-    "ci_off": _checkin_off,
-    "cn": _none_today,
-    "cl": _log_one,
-    "cp": _pause,
-    "report": _report,
-    "report_period": _report_period,
+_DIARY_HANDLERS: dict[Action, Handler] = {
+    cb.NEW: _new,
+    cb.NEW_FROM_CHECK: _new,
+    cb.HOME: _home,
+    cb.PAGE: _home,
+    cb.LIST: _list,
+    cb.ENTRY: _entry,
+    cb.ASK: _ask,
+    cb.UNDO: _undo,
+    cb.DELETE_ASK: _ask_delete,
+    cb.DELETE: _delete,
+    cb.CHART: _chart,
+    cb.INSIGHTS: _insights,
+    cb.CHECKIN: _checkin,
+    cb.CHECKIN_TIMES: _checkin_times,
+    cb.CHECKIN_SET: _checkin_set,
+    cb.CHECKIN_ZONE: _checkin_zone,
+    cb.CHECKIN_OFF: _checkin_off,
+    cb.NONE_TODAY: _none_today,
+    cb.LOG_ONE: _log_one,
+    cb.PAUSE: _pause,
+    **dict.fromkeys(cb.SETTERS.values(), _set),
 }
+_REPORT_HANDLERS: dict[Action, Handler] = {cb.REPORT: _report, cb.REPORT_PERIOD: _report_period}
+
+
+def _routed(handler: Handler) -> Callable[[Update, Context, Press], Awaitable[None]]:
+    async def on_tap(update: Update, context: Context, press: Press) -> None:
+        await handler(update, context, services(context), _user_id(update), _pressed(press))
+
+    return on_tap
 
 
 def register(app: Application) -> None:
-    delivery.register_kind(CHECKIN)
+    delivery_job.register_kind(CHECKIN)
     register_input(INPUT_NOTE, typed_note)
     register_input(INPUT_CHECKIN_TIME, typed_checkin_time)
     app.add_handler(CommandHandler("log", log_command))
     app.add_handler(CommandHandler("diary", diary_command))
     app.add_handler(CommandHandler("report", report_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^[dr]:"))
+    route(app, cb.DIARY, {action: _routed(h) for action, h in _DIARY_HANDLERS.items()}, stale=_stale)
+    route(app, cb.REPORTS, {action: _routed(h) for action, h in _REPORT_HANDLERS.items()}, stale=_stale)

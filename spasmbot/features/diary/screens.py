@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from spasmbot import render
 from spasmbot.content.model import Content, UiText
+from spasmbot.features.browse import screens as render
 from spasmbot.features.diary import callbacks as cb
 from spasmbot.features.diary import rules
 from spasmbot.features.diary.rules import Comparison, Entry, Overview
@@ -39,7 +39,7 @@ def moment_text(ui: UiText, at: datetime, zone: ZoneInfo) -> str:
 
 def _nav(content: Content) -> tuple[Button, ...]:
     ui = content.ui
-    return (Button(ui("diary.button.diary"), cb.HOME), render.menu_button(content))
+    return (Button(ui("diary.button.diary"), cb.HOME()), render.menu_button(content))
 
 
 # --- an entry ----------------------------------------------------------------------------------
@@ -88,6 +88,14 @@ def red_flag_text(content: Content, entry: Entry) -> str:
     return "\n\n".join(parts)
 
 
+def red_flag_cards(content: Content, entry: Entry) -> list[str]:
+    """The cards the red flags' check outcomes link to (e.g. "When to see a doctor"), once each."""
+    found = rules.red_flags(entry, rules.red_flag_rules(content))
+    cards = [card for check_id, outcome_id in rules.urgent_outcomes(content, found)
+             for card in content.checks[check_id].outcomes[outcome_id].cards]
+    return list(dict.fromkeys(cards))
+
+
 def entry_screen(content: Content, entry: Entry, zone: ZoneInfo, *, just_logged: bool = False) -> Screen:
     """An entry with its details and one button per detail; Undo right after logging."""
     ui = content.ui
@@ -104,15 +112,20 @@ def entry_screen(content: Content, entry: Entry, zone: ZoneInfo, *, just_logged:
     i = entry.id
     b = ui
     pickers = [
-        Button(b(f"diary.button.{name}"), cb.ask_data(i, field))
+        Button(b(f"diary.button.{name}"), cb.ASK(i, field))
         for name, field in (("when", "when"), ("where", "area"), ("severity", "sev"), ("duration", "dur"),
                             ("woke", "woke"), ("triggers", "trig"), ("helped", "help"), ("note", "note"))
     ]
-    rows: list[tuple[Button, ...]] = [*rows_of(pickers, 2), (Button(b("diary.button.signs"), cb.ask_data(i, "sign")),)]
-    if flags:
-        rows.append((Button(b("diary.button.check"), "k:start:doctor"),))
-    undo = Button(b("diary.button.undo"), f"d:u:{i}") if just_logged else Button(b("diary.button.delete"), f"d:x:{i}")
-    rows.append((undo, Button(b("diary.button.done"), cb.HOME)))
+    rows: list[tuple[Button, ...]] = [*rows_of(pickers, 2), (Button(b("diary.button.signs"), cb.ASK(i, "sign")),)]
+    for card in red_flag_cards(content, entry):
+        link = render.link_button(content, card)
+        if link is not None:
+            rows.append((link,))
+    if just_logged:
+        undo = Button(b("diary.button.undo"), cb.UNDO(i))
+    else:
+        undo = Button(b("diary.button.delete"), cb.DELETE_ASK(i))
+    rows.append((undo, Button(b("diary.button.done"), cb.HOME())))
     rows.append((render.menu_button(content),))
     if flags:
         text += "\n\n" + ui("diary.disclaimer")
@@ -120,7 +133,7 @@ def entry_screen(content: Content, entry: Entry, zone: ZoneInfo, *, just_logged:
 
 
 def _back(ui: UiText, entry: Entry) -> tuple[Button, ...]:
-    return (Button(ui("diary.button.back"), cb.entry_data(entry.id)),)
+    return (Button(ui("diary.button.back"), cb.ENTRY(entry.id)),)
 
 
 def ask_screen(content: Content, entry: Entry, field: str, today: date) -> Screen:
@@ -131,7 +144,7 @@ def ask_screen(content: Content, entry: Entry, field: str, today: date) -> Scree
     if field == "when":
         text = ui("diary.ask_when")
         buttons = [Button(label(ui, "when", w), cb.set_data(i, "when", w)) for w in rules.WHEN]
-        buttons.append(Button(ui("diary.button.another_day"), cb.ask_data(i, "day")))
+        buttons.append(Button(ui("diary.button.another_day"), cb.ASK(i, "day")))
         rows = rows_of(buttons, 2)
     elif field == "day":
         text = ui("diary.ask_day")
@@ -145,7 +158,7 @@ def ask_screen(content: Content, entry: Entry, field: str, today: date) -> Scree
         rows = [tuple(Button(label(ui, "side", s), cb.set_data(i, "side", s)) for s in rules.SIDES)]
     elif field == "sev":
         text = ui("diary.ask_severity")
-        marks = [Button(("• " if entry.severity == n else "") + str(n), cb.set_data(i, "sev", str(n)))
+        marks = [Button(("• " if entry.severity == n else "") + str(n), cb.set_data(i, "sev", n))
                  for n in rules.SEVERITIES]
         rows = [tuple(marks[:6]), tuple(marks[6:])]
     elif field == "dur":
@@ -165,7 +178,7 @@ def ask_screen(content: Content, entry: Entry, field: str, today: date) -> Scree
         text = ui(key)
         buttons = [Button(("✅ " if v in chosen else "") + label(ui, group, v), cb.set_data(i, field, v)) for v in ids]
         rows = rows_of(buttons, 1 if field == "sign" else 2)
-        rows.append((Button(ui("diary.button.done"), cb.entry_data(i)),))
+        rows.append((Button(ui("diary.button.done"), cb.ENTRY(i)),))
         return Screen(text, tuple(rows))
     else:  # note
         text = ui("diary.ask_note", max=rules.NOTE_MAX)
@@ -178,8 +191,8 @@ def delete_screen(content: Content, entry: Entry, zone: ZoneInfo) -> Screen:
     body = entry_screen(content, entry, zone).text
     return Screen(
         ui("diary.confirm_delete") + "\n\n" + body,
-        ((Button(ui("diary.button.delete_yes"), f"d:xy:{entry.id}"),
-          Button(ui("diary.button.keep"), cb.entry_data(entry.id))),),
+        ((Button(ui("diary.button.delete_yes"), cb.DELETE(entry.id)),
+          Button(ui("diary.button.keep"), cb.ENTRY(entry.id))),),
     )
 
 
@@ -229,16 +242,16 @@ def overview_screen(content: Content, ov: Overview, streak_days: int, page: int,
     )
     pager = []
     if older:
-        pager.append(Button(ui("diary.button.older"), f"d:p:{page + 1}"))
+        pager.append(Button(ui("diary.button.older"), cb.PAGE(page + 1)))
     if page > 0:
-        pager.append(Button(ui("diary.button.newer"), f"d:p:{page - 1}"))
-    rows: list[tuple[Button, ...]] = [(Button(ui("diary.button.log"), cb.LOG),)]
+        pager.append(Button(ui("diary.button.newer"), cb.PAGE(page - 1)))
+    rows: list[tuple[Button, ...]] = [(Button(ui("diary.button.log"), cb.NEW()),)]
     if pager:
         rows.append(tuple(pager))
     rows += [
-        (Button(ui("diary.button.chart4"), "d:c:4"), Button(ui("diary.button.chart12"), "d:c:12")),
-        (Button(ui("diary.button.insights"), "d:i"), Button(ui("diary.button.edit"), "d:l:0")),
-        (Button(ui("diary.button.checkin"), cb.CHECKIN), Button(ui("diary.button.report"), cb.REPORT)),
+        (Button(ui("diary.button.chart4"), cb.CHART("4")), Button(ui("diary.button.chart12"), cb.CHART("12"))),
+        (Button(ui("diary.button.insights"), cb.INSIGHTS()), Button(ui("diary.button.edit"), cb.LIST(0))),
+        (Button(ui("diary.button.checkin"), cb.CHECKIN()), Button(ui("diary.button.report"), cb.REPORT())),
         (render.menu_button(content),),
     ]
     return Screen(text, tuple(rows))
@@ -247,8 +260,8 @@ def overview_screen(content: Content, ov: Overview, streak_days: int, page: int,
 def empty_screen(content: Content) -> Screen:
     ui = content.ui
     return Screen(ui("diary.overview_empty"), (
-        (Button(ui("diary.button.log"), cb.LOG),),
-        (Button(ui("diary.button.checkin"), cb.CHECKIN),),
+        (Button(ui("diary.button.log"), cb.NEW()),),
+        (Button(ui("diary.button.checkin"), cb.CHECKIN()),),
         (render.menu_button(content),),
     ))
 
@@ -266,12 +279,12 @@ def list_screen(content: Content, entries: Sequence[Entry], page: int, total: in
     pages = max(1, -(-total // rules.LIST_PAGE))
     if not entries:
         return Screen(ui("diary.list_empty"), (_nav(content),))
-    rows: list[tuple[Button, ...]] = [(Button(entry_label(ui, e, zone), cb.entry_data(e.id)),) for e in entries]
+    rows: list[tuple[Button, ...]] = [(Button(entry_label(ui, e, zone), cb.ENTRY(e.id)),) for e in entries]
     pager = []
     if page + 1 < pages:
-        pager.append(Button(ui("diary.button.older"), f"d:l:{page + 1}"))
+        pager.append(Button(ui("diary.button.older"), cb.LIST(page + 1)))
     if page > 0:
-        pager.append(Button(ui("diary.button.newer"), f"d:l:{page - 1}"))
+        pager.append(Button(ui("diary.button.newer"), cb.LIST(page - 1)))
     if pager:
         rows.append(tuple(pager))
     rows.append(_nav(content))
@@ -325,32 +338,34 @@ def checkin_home(content: Content, time_text: str | None, zone: str, next_text: 
     ui = content.ui
     if time_text is None:
         return Screen(ui("diary.checkin_off"), (
-            (Button(ui("diary.button.checkin_on"), "d:ci:t"),),
+            (Button(ui("diary.button.checkin_on"), cb.CHECKIN_TIMES()),),
             _nav(content),
         ))
     next_line = ui("diary.checkin_paused") if paused else ui("diary.checkin_next", when=next_text)
     return Screen(ui("diary.checkin_on", time=html.escape(time_text), zone=html.escape(zone), next=next_line), (
-        (Button(ui("diary.button.checkin_time"), "d:ci:t"), Button(ui("diary.button.checkin_zone"), "d:ci:z")),
-        (Button(ui("diary.button.checkin_off"), "d:ci:off"),),
+        (Button(ui("diary.button.checkin_time"), cb.CHECKIN_TIMES()),
+         Button(ui("diary.button.checkin_zone"), cb.CHECKIN_ZONE())),
+        (Button(ui("diary.button.checkin_off"), cb.CHECKIN_OFF()),),
         _nav(content),
     ))
 
 
 def checkin_time_screen(content: Content, preface: str = "") -> Screen:
     ui = content.ui
-    buttons = [Button(p, "d:ci:s:" + p.replace(":", "")) for p in CHECKIN_PRESETS]
+    buttons = [Button(p, cb.CHECKIN_SET(p.replace(":", ""))) for p in CHECKIN_PRESETS]
     text = ui("diary.checkin_ask_time")
     if preface:
         text = f"{preface.strip()}\n\n{text}"
-    return Screen(text, (*rows_of(buttons, 4), (Button(ui("diary.button.back"), cb.CHECKIN),)))
+    return Screen(text, (*rows_of(buttons, 4), (Button(ui("diary.button.back"), cb.CHECKIN()),)))
 
 
 def checkin_question(content: Content, day: date) -> Screen:
     ui = content.ui
     value = cb.day_value(day)
     return Screen(ui("diary.checkin_question"), (
-        (Button(ui("diary.button.none_today"), f"d:cn:{value}"), Button(ui("diary.button.log_one"), f"d:cl:{value}")),
-        (Button(ui("diary.button.pause"), "d:cp"),),
+        (Button(ui("diary.button.none_today"), cb.NONE_TODAY(value)),
+         Button(ui("diary.button.log_one"), cb.LOG_ONE(value))),
+        (Button(ui("diary.button.pause"), cb.PAUSE()),),
     ))
 
 
@@ -359,5 +374,5 @@ def checkin_question(content: Content, day: date) -> Screen:
 
 def report_screen(content: Content) -> Screen:
     ui = content.ui
-    buttons = [Button(ui(f"diary.button.period_{p}"), f"r:p:{p}") for p in rules.PERIODS]
+    buttons = [Button(ui(f"diary.button.period_{p}"), cb.REPORT_PERIOD(p)) for p in rules.PERIODS]
     return Screen(ui("diary.report_ask"), (*rows_of(buttons, 2), _nav(content)))

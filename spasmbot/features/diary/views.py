@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from spasmbot import water
-from spasmbot.checks.engine import Result
+from spasmbot.features.checks import store as check_store
+from spasmbot.features.checks.engine import Result
 from spasmbot.features.diary import rules
 from spasmbot.features.diary import store as diary_store
 from spasmbot.features.diary.rules import Comparison, Entry, Overview
+from spasmbot.features.water import rules as water
+from spasmbot.features.water import store as water_store
 from spasmbot.storage import Store
-from spasmbot.storage import checks as check_store
-from spasmbot.storage import water as water_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,8 @@ async def hydration(store: Store, user_id: int, first: date, last: date, zone: Z
     begin = max(first, water.local_day(drinks[0].at, zone))
     days = [begin + timedelta(days=i) for i in range((last - begin).days + 1)]
     settings = state.settings
-    return Hydration(settings.goal, settings.unit, water.daily_totals(drinks, zone, settings.unit, days))
+    totals = water.daily_totals(drinks, zone, settings.unit, days, settings.glass_ml)
+    return Hydration(settings.goal, settings.unit, totals)
 
 
 @dataclass(frozen=True, slots=True)
