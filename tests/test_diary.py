@@ -81,12 +81,13 @@ async def test_red_flag_answers_show_the_checks_urgent_advice(harness: Harness) 
     assert flagged.button("↪ 🚑 When to see a doctor")  # the outcome's own card
     [where] = await user.tap(flagged, "📍 Where")
     [chest] = await user.tap(where, "🫁 Chest")
-    emergency = harness.content.checks["doctor"].outcomes["emergency"]
+    emergency = harness.content.checks["cramping_now"].outcomes["emergency_chest"]
     assert chest.plain.index(emergency.title) < chest.plain.index(urgent_now.title)  # most urgent first
     [signs] = await user.tap(chest, "⚠️ Warning signs")
-    [signs] = await user.tap(signs, "🦵 One leg swollen, red or hot")
+    [signs] = await user.tap(signs, "🦵 One leg swollen, warm, red or tender")
     [shown] = await user.tap(signs, "✔️ Done")
-    assert urgent_now.title in shown.plain
+    clot = harness.content.checks["cramping_now"].outcomes["clot"]
+    assert clot.title in shown.plain and "Don't massage or rub it" in shown.plain
     [entry] = await _entries(harness)
     assert entry.signs == ("swollen_leg",) and entry.duration == "gt10" and entry.area == "chest"
 
@@ -200,12 +201,16 @@ async def test_log_from_the_cramping_now_check_is_prefilled(harness: Harness) ->
     user = harness.user()
     [started] = await user.send("/check")
     [step] = await user.tap(started, "🆘 I'm cramping right now")
+    [step] = await user.tap(step, "None of these")
+    [step] = await user.tap(step, "None of these")
+    [step] = await user.tap(step, "🧑 Me, or another adult")
     [step] = await user.tap(step, "🦶 Foot or toes")
     [outcome] = await user.tap(step, "⏳ It's lasted over 10 minutes")
     [logged] = await user.tap(outcome, "📝 Log this cramp in my diary")
     [entry] = await _entries(harness)
     assert (entry.area, entry.duration, entry.source) == ("foot", "gt10", "check")
-    assert "Get medical advice now" in logged.plain  # the red flag's advice, not only "saved"
+    urgent_now = harness.content.checks["cramping_now"].outcomes["urgent_now"]
+    assert urgent_now.title in logged.plain  # the red flag's advice, not only "saved"
 
 
 async def test_mydata_and_forget_cover_the_diary(harness: Harness) -> None:

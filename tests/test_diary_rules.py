@@ -104,7 +104,7 @@ def test_red_flags_must_point_at_urgent_outcomes_of_existing_checks(tmp_path: Pa
     path = root / "en" / "ui" / "diary.yaml"
     text = path.read_text()
     path.write_text(text.replace('gt10: "cramping_now.urgent_now"', 'gt10: "cramping_now.relieved"')
-                    .replace('belly: "doctor.urgent"', 'belly: "doctor.nowhere"')
+                    .replace('belly: "cramping_now.belly"', 'belly: "doctor.nowhere"')
                     .replace('    ham_stretch: "area:hamstring"', '    ham_stretch: "area:knee"'))
     with pytest.raises(ContentInvalid) as caught:
         load_content(root)

@@ -159,7 +159,8 @@ async def log_cramp(svc: Services, user_id: int, *, source: str = "log", day: da
     entry = Entry(
         id=0, at=at, day=local, logged_at=now.replace(microsecond=0), night=rules.is_night(at, zone, None),
         area=fields.get("area"), duration=fields.get("duration"),
-        helped=(fields["helped"],) if "helped" in fields else (), source=source,
+        helped=(fields["helped"],) if "helped" in fields else (),
+        signs=(fields["sign"],) if "sign" in fields else (), source=source,
     )
     return await diary_store.add(svc.store, user_id, entry)
 

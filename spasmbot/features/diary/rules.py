@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from spasmbot.content.model import Content, ContentError
+from spasmbot.features.checks.model import URGENCIES
 
 AREAS: tuple[str, ...] = (
     "calf", "foot", "thigh", "hamstring", "hand", "back", "neck", "chest", "belly", "other",
@@ -28,7 +29,8 @@ TRIGGERS: tuple[str, ...] = (
     "poor_sleep", "stress",
 )
 HELPED: tuple[str, ...] = ("stretching", "massage", "heat", "walking", "nothing")
-SIGNS: tuple[str, ...] = ("swollen_leg", "weakness", "chest_pain")  # warning signs noticed with it
+# warning signs noticed with it, most urgent first
+SIGNS: tuple[str, ...] = ("chest_pain", "breathing", "cold_leg", "swollen_leg", "dark_urine", "weakness")
 WHEN: tuple[str, ...] = ("now", "earlier", "night")  # plus "another day" (a date)
 SEVERITIES = range(0, 11)
 NOTE_MAX = 200  # characters; notes are the only free text the bot stores
@@ -42,7 +44,7 @@ LIST_PAGE = 8  # entries per page of the "edit entries" list
 
 # The fields whose values can be red flags (``diary.red_flags.<field>.<value>``) and their values.
 FLAG_FIELDS: dict[str, tuple[str, ...]] = {"duration": DURATIONS, "area": AREAS, "sign": SIGNS}
-_URGENCY_ORDER = ("emergency", "urgent", "routine", "self_care")
+_URGENCY_ORDER = URGENCIES  # most urgent first
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,9 +215,10 @@ def validate(content: Content) -> list[ContentError]:
             errors.append(ContentError(file, where, "must be prefill.<check>.<step or outcome> of an existing check"))
             continue
         name, _, value = content.ui(key).partition(":")
-        allowed = {"area": AREAS, "duration": DURATIONS, "helped": HELPED}
+        allowed = {"area": AREAS, "duration": DURATIONS, "helped": HELPED, "sign": SIGNS}
         if name not in allowed or value not in allowed[name]:
-            errors.append(ContentError(file, where, f"{content.ui(key)!r} must be area:, duration: or helped:<id>"))
+            errors.append(ContentError(file, where, f"{content.ui(key)!r} must be area:, duration:, helped: or "
+                                       "sign:<id>"))
     return errors
 
 
