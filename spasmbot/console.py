@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import signal
 import sys
@@ -341,19 +340,26 @@ async def run_console(
 
 
 def main(db: str | None = None) -> int:
+    """Chat in the terminal, on ``db`` or else on a temporary database deleted at exit.
+
+    ``SPASMBOT_DB`` is ignored on purpose: in a container it names the production database, and
+    ``docker exec ... spasmbot console`` must not write test chats (or a second process's
+    reminders) into it. Pass ``--db`` to keep a console session's data.
+    """
     from spasmbot.storage import StoreError
 
-    path = Path(db or os.environ.get("SPASMBOT_DB") or Path(tempfile.mkdtemp()) / "console.sqlite3")
-    try:
-        return asyncio.run(run_console(sys.stdin.readline, sys.stdout, path, echo=not sys.stdin.isatty()))
-    except ContentInvalid as exc:
-        for error in exc.errors:
-            print(f"error: {error}", file=sys.stderr)
-        return 1
-    except StoreError as exc:  # the same one line as `spasmbot run`
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:  # Ctrl+C before the console could catch it itself
-        with contextlib.suppress(OSError):
-            sys.stdout.write("\nBye! 👋\n")
-        return 0
+    with tempfile.TemporaryDirectory(prefix="spasmbot-console-") as scratch:
+        path = Path(db) if db else Path(scratch) / "console.sqlite3"
+        try:
+            return asyncio.run(run_console(sys.stdin.readline, sys.stdout, path, echo=not sys.stdin.isatty()))
+        except ContentInvalid as exc:
+            for error in exc.errors:
+                print(f"error: {error}", file=sys.stderr)
+            return 1
+        except StoreError as exc:  # the same one line as `spasmbot run`
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:  # Ctrl+C before the console could catch it itself
+            with contextlib.suppress(OSError):
+                sys.stdout.write("\nBye! 👋\n")
+            return 0
