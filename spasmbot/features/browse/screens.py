@@ -1,10 +1,8 @@
 """Screens for browsing the content: main menu, sections, cards, help, about.
 
-Callback data of the browse namespace (``b:``), all short enough for Telegram's 64 bytes:
-``b:m`` main menu · ``b:s:<section>:<page>[:<trail>]`` · ``b:c:<card>:<page>[:<trail>]`` ·
-``b:src:<card>[:<trail>]`` (the card's sources and review dates) · ``b:about`` · ``b:help`` ·
-``b:disc`` (the short disclaimer as a pop-up, for messages people see without passing /start: tips,
-nudges).
+Their callback data (namespace ``b``) is declared in ``spasmbot.features.browse.callbacks``: besides
+menu, sections and cards, ``b:src:<card>`` (the card's sources and review dates) and ``b:disc`` (the
+short disclaimer as a pop-up, for messages people see without passing /start: tips, nudges).
 
 Back returns to the screen the user came from (Cramps -> Night leg cramps -> Back is Cramps, not
 the card's home section). Where they came from travels in the button data itself, as a *trail*:
@@ -23,14 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from spasmbot.callback_data import Action, Tap
 from spasmbot.content.model import Card, Content, Section
+from spasmbot.features.browse import callbacks
 from spasmbot.screen import Button, Screen, rows_of
 
 CARDS_PER_PAGE = 12
-MENU = "b:m"
-ABOUT = "b:about"
-HELP = "b:help"
-DISCLAIMER = "b:disc"
+MENU = callbacks.MENU()
+ABOUT = callbacks.ABOUT()
+HELP = callbacks.HELP()
+DISCLAIMER = callbacks.DISCLAIMER()
 
 # Feature entry points: the callback data each feature's handlers answer (see docs/ARCHITECTURE.md).
 FEATURE_DATA = {
@@ -43,41 +43,39 @@ FEATURE_DATA = {
 }
 
 
-MAX_DATA = 64
 Trail = tuple[str, ...]  # screens passed through, newest first: "stypes", "ccramps.1"
-_TOKEN = re.compile(r"([sc])([a-z0-9_]{1,24})(?:\.([0-9]{1,3}))?", re.ASCII)
+_STEP = re.compile(r"([sc])([a-z0-9_]{1,24})(?:\.([0-9]{1,3}))?", re.ASCII)
 
 
-def _token(kind: str, ident: str, page: int = 0) -> str:
+def _step(kind: str, ident: str, page: int = 0) -> str:
     return f"{kind}{ident}" + (f".{page}" if page else "")
 
 
-def _with_trail(base: str, trail: Trail) -> str:
-    """``base`` plus as much of ``trail`` as fits Telegram's 64 bytes (oldest steps dropped first)."""
+def _with_trail(plain: Action, trailed: Action, values: tuple[int | str, ...], trail: Trail) -> str:
+    """The data with as much of ``trail`` as fits Telegram's 64 bytes (oldest steps dropped first)."""
     kept = list(trail)
     while kept:
-        data = f"{base}:{','.join(kept)}"
-        if len(data.encode()) <= MAX_DATA:
-            return data
+        if trailed.problem(*values, ",".join(kept)) is None:
+            return trailed(*values, ",".join(kept))
         kept.pop()
-    return base
+    return plain(*values)
 
 
 def section_data(section_id: str, page: int = 0, trail: Trail = ()) -> str:
-    return _with_trail(f"b:s:{section_id}:{page}", trail)
+    return _with_trail(callbacks.SECTION, callbacks.SECTION_TRAIL, (section_id, page), trail)
 
 
 def card_data(card_id: str, page: int = 0, trail: Trail = ()) -> str:
-    return _with_trail(f"b:c:{card_id}:{page}", trail)
+    return _with_trail(callbacks.CARD, callbacks.CARD_TRAIL, (card_id, page), trail)
 
 
 def sources_data(card_id: str, trail: Trail = ()) -> str:
-    return _with_trail(f"b:src:{card_id}", trail)
+    return _with_trail(callbacks.SOURCES, callbacks.SOURCES_TRAIL, (card_id,), trail)
 
 
 def back_data(trail: Trail) -> str:
     """Where Back goes: the newest step of ``trail``, carrying the older steps along."""
-    match = _TOKEN.fullmatch(trail[0])
+    match = _STEP.fullmatch(trail[0])
     assert match is not None, trail
     kind, ident, page = match.group(1), match.group(2), int(match.group(3) or 0)
     return (section_data if kind == "s" else card_data)(ident, page, trail[1:])
@@ -145,7 +143,7 @@ def section_screen(content: Content, section: Section, page: int = 0, trail: Tra
     pages = section_pages(section)
     page = min(max(page, 0), pages - 1)
     chunk = section.cards[page * CARDS_PER_PAGE : (page + 1) * CARDS_PER_PAGE]
-    here = (_token("s", section.id, page), *trail)
+    here = (_step("s", section.id, page), *trail)
     rows: list[tuple[Button, ...]] = [
         (Button(content.cards[card_id].title, card_data(card_id, 0, here)),) for card_id in chunk
     ]
@@ -172,7 +170,7 @@ def card_screen(content: Content, card: Card, page: int = 0, trail: Trail = ()) 
         text += "\n\n" + content.ui("core.treatment")
     if card.review is not None:
         text += "\n\n" + content.ui("core.footer", date=month_year(content, card.review.reviewed))
-    here = (_token("c", card.id, page), *trail)
+    here = (_step("c", card.id, page), *trail)
     links = [b for b in (link_button(content, t, here) for t in card.see_also) if b is not None]
     rows.extend(rows_of(links, 1))
     rows.extend(rows_of(_actions(content, card.actions), 1))
@@ -246,10 +244,6 @@ class BrowseTarget:
     trail: Trail = ()
 
 
-def _page(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None  # not "²" or "٣"
-
-
 def _exists(content: Content, kind: str, ident: str, page: int) -> bool:
     if kind == "s":
         section = content.sections.get(ident)
@@ -258,39 +252,48 @@ def _exists(content: Content, kind: str, ident: str, page: int) -> bool:
     return card is not None and page < len(card.pages)
 
 
-def _parse_trail(content: Content, text: str) -> Trail | None:
-    """The trail's steps, each checked against the content; None if any is forged or gone."""
-    steps = text.split(",")
+def _trail_of(content: Content, tap: Tap) -> Trail | None:
+    """The tap's trail, every step checked against the content; None if a step is gone."""
+    if tap.action not in (callbacks.SECTION_TRAIL, callbacks.CARD_TRAIL, callbacks.SOURCES_TRAIL):
+        return ()
+    steps = tuple(tap.text("trail").split(","))
     for step in steps:
-        match = _TOKEN.fullmatch(step)
+        match = _STEP.fullmatch(step)
         if match is None or not _exists(content, match.group(1), match.group(2), int(match.group(3) or 0)):
             return None
-    return tuple(steps)
+    return steps
+
+
+def target_of(content: Content, tap: Tap | None) -> BrowseTarget | None:
+    """What a parsed ``b:`` tap asks for; None when it refers to content that no longer exists."""
+    if tap is None:
+        return None
+    action = tap.action
+    simple = {
+        callbacks.MENU: "menu", callbacks.ABOUT: "about", callbacks.HELP: "help", callbacks.DISCLAIMER: "disclaimer",
+    }
+    if action in simple:
+        return BrowseTarget(simple[action])
+    ident = tap.text("id")
+    trail = _trail_of(content, tap)
+    if trail is None:
+        return None
+    if action in (callbacks.SOURCES, callbacks.SOURCES_TRAIL):
+        card = content.cards.get(ident)
+        if card is None or card.review is None:
+            return None
+        return BrowseTarget("sources", card.id, 0, trail)
+    with_page = (callbacks.SECTION, callbacks.CARD, callbacks.SECTION_TRAIL, callbacks.CARD_TRAIL)
+    page = tap.number("page") if action in with_page else 0
+    kind = "s" if action in (callbacks.SECTION, callbacks.SECTION_FIRST, callbacks.SECTION_TRAIL) else "c"
+    if not _exists(content, kind, ident, page):
+        return None
+    return BrowseTarget("section" if kind == "s" else "card", ident, page, trail)
 
 
 def parse_browse(content: Content, data: str) -> BrowseTarget | None:
-    """Parse ``b:`` data; None when it is forged or refers to content that no longer exists."""
-    parts = data.split(":")
-    if parts[0] != "b" or len(parts) < 2:
-        return None
-    kind = parts[1]
-    if len(parts) == 2:
-        return {"m": BrowseTarget("menu"), "about": BrowseTarget("about"),
-                "help": BrowseTarget("help"), "disc": BrowseTarget("disclaimer")}.get(kind)
-    if kind == "src":
-        card = content.cards.get(parts[2]) if len(parts) in (3, 4) else None
-        trail = _parse_trail(content, parts[3]) if len(parts) == 4 else ()
-        if card is None or card.review is None or trail is None:
-            return None
-        return BrowseTarget("sources", card.id, 0, trail)
-    if kind not in {"s", "c"} or len(parts) > 5:
-        return None
-    ident = parts[2]
-    page = _page(parts[3]) if len(parts) >= 4 else 0
-    trail = _parse_trail(content, parts[4]) if len(parts) == 5 else ()
-    if page is None or trail is None or not _exists(content, kind, ident, page):
-        return None
-    return BrowseTarget("section" if kind == "s" else "card", ident, page, trail)
+    """Parse ``b:`` data with the grammar; None when it is forged or refers to content that is gone."""
+    return target_of(content, callbacks.BROWSE.parse(data))
 
 
 def screen_for(content: Content, target: BrowseTarget, commands: list[tuple[str, str]]) -> Screen:
