@@ -325,7 +325,7 @@ def _buttons(markup: Any) -> tuple[list[list[Button]], dict[str, Any] | None]:
                 raise _bad("BUTTON_URL_INVALID")
             if not _BUTTON_ACTIONS.intersection(raw):
                 raise _bad("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
-            row.append(Button(text, data, url))
+            row.append(Button(text, data, url, raw.get("switch_inline_query")))
         rows.append(row)
     return rows, markup
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spasmbot.content.model import Card, Content, Section
+from spasmbot.features.search.callbacks import card_footer
 from spasmbot.screen import Button, Screen, rows_of
 
 CARDS_PER_PAGE = 12
@@ -110,6 +111,10 @@ def card_screen(content: Content, card: Card, page: int = 0) -> Screen:
     links = [b for b in (link_button(content, t) for t in card.see_also) if b is not None]
     rows.extend(rows_of(links, 1))
     rows.extend(rows_of(_actions(content, card.actions), 1))
+    footer_text, footer_rows = card_footer(content, card, page)  # Share, "Was this helpful?"
+    if footer_text:
+        text += "\n\n" + footer_text
+    rows.extend(footer_rows)
     section = content.sections[card.section]
     back_page = section.cards.index(card.id) // CARDS_PER_PAGE if card.id in section.cards else 0
     rows.append(
@@ -195,7 +200,7 @@ def screen_for(content: Content, target: BrowseTarget, commands: list[tuple[str,
 
 # Commands other than the sections' own, in the order Telegram's command menu lists them.
 _LEADING_COMMANDS = ("start", "menu")
-_TRAILING_COMMANDS = ("check", "tips", "water", "drank", "about", "help", "privacy", "mydata",
+_TRAILING_COMMANDS = ("search", "check", "tips", "water", "drank", "about", "help", "privacy", "mydata",
                       "forget", "stop")
 
 

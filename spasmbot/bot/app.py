@@ -28,6 +28,7 @@ from spasmbot.bot.common import Context, Services, answer, awaiting, clear_input
 from spasmbot.clock import Clock
 from spasmbot.config import Settings
 from spasmbot.content.model import Content
+from spasmbot.features.search import handlers as search
 from spasmbot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ OFFLINE_TOKEN = "123456789:OFFLINE-console-token-not-used-anywhere"
 
 # Feature modules, each with register(app). Order matters: earlier handlers win within a group,
 # and browse comes last among features; the fallbacks below are registered after all of them.
-FEATURES: tuple[ModuleType, ...] = (users, delivery, privacy, checks, water, tips, timezone, browse)
+FEATURES: tuple[ModuleType, ...] = (users, delivery, privacy, checks, water, tips, timezone, search, browse)
 
 
 def build_application(
@@ -108,7 +109,7 @@ class _EmptyCallbackData(BaseHandler[Update, Context, None]):
 def _register_fallbacks(app: Application) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, _unknown_command))
     app.add_handler(MessageHandler(filters.TEXT, _free_text))
-    app.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, _free_text))
+    app.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, _not_text))
     app.add_handler(CallbackQueryHandler(browse.expired))
 
 
@@ -118,6 +119,7 @@ async def _unknown_command(update: Update, context: Context) -> None:
 
 
 async def _free_text(update: Update, context: Context) -> None:
+    """Typed text: "stop" always wins, then an awaited input ("type a time"), else it is a question."""
     message = update.effective_message
     text = (message.text or "").strip() if message else ""
     if text.lower().strip(" !.") == "stop":  # always wins, even over a pending "type a time" prompt
@@ -129,6 +131,14 @@ async def _free_text(update: Update, context: Context) -> None:
         handler, _ = pending
         await handler(update, context, text)
         return
+    if text:
+        await search.on_text(update, context, text)
+        return
+    await _not_text(update, context)
+
+
+async def _not_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice: say we read text, and show the menu."""
     content = services(context).content
     await reply(update, context, render.main_menu(content, content.ui("core.free_text")))
 

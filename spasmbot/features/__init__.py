@@ -1,0 +1,1 @@
+"""Features: one folder each (handlers.py is the only module importing telegram)."""

@@ -1,0 +1,231 @@
+"""The search index over everything a user can read in one language, built when content loads.
+
+Documents are cards (all pages, plus the tips that point to them), sections (title and intro)
+and guided checks (title and intro). Each document has three fields: its title, its keywords
+(``search.yaml: keywords``) and its body. Ranking is BM25 over word stems with the title and the
+keywords weighted well above the body, so a topic named in a title beats a passing mention.
+
+How people write is handled before scoring: accents, case, emoji and punctuation go away in
+:mod:`.words`; filler words are dropped; word endings are cut ("cramps", "cramping" -> "cramp");
+lay phrases become the content's words (``search.yaml: synonyms``, "charley horse" -> "cramp");
+and a typed word that is not in the index is matched to indexed words by edit distance
+(rapidfuzz), by prefix ("magnes" -> "magnesium"), or both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from spasmbot.content.model import Content
+from spasmbot.features.search.words import Words, max_typos, plain, same_word
+
+FIELD_WEIGHTS = {"title": 3.0, "keywords": 3.0, "body": 1.0}
+STRONG_FIELDS = ("title", "keywords")
+BM25_K1 = 1.2
+BM25_B = {"title": 0.0, "keywords": 0.0, "body": 0.75}
+FUZZY_SIMILARITY = {1: 0.8, 2: 0.6}  # weight of a match with that many slips
+PREFIX_SIMILARITY = 0.7
+MIN_PREFIX = 4  # a typed word this long may be the start of a longer one ("magnes")
+TITLE_BONUS = 4.0  # every word of the title was typed: "what is a spasm" -> "What is a spasm?"
+MIN_SCORE = 6.0  # a hit this good is an answer even if it matched the body only
+MIN_STRONG_SCORE = 1.0  # a hit on a title or keyword is an answer from here
+LOOKUP_CACHE = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """Something a search can lead to: ``kind`` is ``card``, ``section`` or ``check``."""
+
+    kind: str
+    id: str
+    title: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    doc: Doc
+    score: float
+    strong: bool  # a query word met the title or the keywords, not only the body
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    words: tuple[str, ...]
+    term: tuple[str, ...]
+
+
+class SearchIndex:
+    """Immutable once built; ``search`` is safe to call from any handler."""
+
+    def __init__(self, content: Content) -> None:
+        self.language = content.language
+        self.version = content.version
+        self.words = Words.of(content.vocabulary)
+        self.docs: list[Doc] = []
+        self._titles: list[frozenset[str]] = []
+        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self._strong: dict[str, set[int]] = defaultdict(set)
+        self._phrases: dict[str, list[_Phrase]] = defaultdict(list)  # by first letter
+        self._lookups: dict[str, list[tuple[str, float]]] = {}
+        self._build(content)
+
+    # --- building ------------------------------------------------------------------------------
+
+    def _build(self, content: Content) -> None:
+        keywords = content.vocabulary.keywords
+        tips_of: dict[str, list[str]] = defaultdict(list)
+        for tip in content.tips.values():
+            tips_of[tip.card].append(tip.text)
+        fields: list[dict[str, list[str]]] = []
+
+        def add(kind: str, ident: str, title: str, body: list[str]) -> None:
+            self.docs.append(Doc(kind, ident, plain(title).strip()))
+            self._titles.append(frozenset(self.words.tokens(plain(title))))
+            fields.append({
+                "title": self.words.tokens(plain(title)),
+                "keywords": [t for k in keywords.get(ident, ()) for t in self.words.tokens(k)],
+                "body": [t for text in body for t in self.words.tokens(plain(text))],
+            })
+
+        for section in content.sections.values():
+            add("section", section.id, section.title, [section.intro])
+            for card_id in section.cards:
+                card = content.cards[card_id]
+                add("card", card.id, card.title, [*card.pages, *tips_of.get(card.id, ())])
+        for check in sorted(content.checks.values(), key=lambda c: (c.order, c.id)):
+            add("check", check.id, check.title, [check.intro])
+
+        count = len(self.docs) or 1
+        average = {
+            name: (sum(len(f[name]) for f in fields) / count) or 1.0 for name in FIELD_WEIGHTS
+        }
+        frequency: Counter[str] = Counter()
+        weights: dict[str, dict[int, float]] = defaultdict(dict)
+        for number, doc_fields in enumerate(fields):
+            seen: set[str] = set()
+            for name, tokens in doc_fields.items():
+                if not tokens:
+                    continue
+                norm = 1 - BM25_B[name] + BM25_B[name] * len(tokens) / average[name]
+                for term, tf in Counter(tokens).items():
+                    saturated = tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm)
+                    weights[term][number] = weights[term].get(number, 0.0) + FIELD_WEIGHTS[name] * saturated
+                    if name in STRONG_FIELDS:
+                        self._strong[term].add(number)
+                    seen.add(term)
+            frequency.update(seen)
+        for term, postings in weights.items():
+            idf = math.log(1 + (count - frequency[term] + 0.5) / (frequency[term] + 0.5))
+            self._postings[term] = {doc: idf * weight for doc, weight in postings.items()}
+        self._vocabulary: dict[str, list[str]] = defaultdict(list)
+        for term in self._postings:
+            self._vocabulary[term[0]].append(term)
+
+        for term, phrases in content.vocabulary.synonyms.items():
+            replacement = tuple(self.words.tokens(term))
+            for phrase in phrases:
+                tokens = tuple(self.words.tokens(phrase))
+                if tokens and replacement:
+                    self._phrases[tokens[0][0]].append(_Phrase(tokens, replacement))
+        for bucket in self._phrases.values():
+            bucket.sort(key=lambda p: -len(p.words))
+
+    # --- querying ------------------------------------------------------------------------------
+
+    def query_terms(self, text: str) -> list[str]:
+        """The typed text as index words: stems, with lay phrases replaced by the content's words."""
+        tokens = self.words.tokens(text)
+        result: list[str] = []
+        i = 0
+        while i < len(tokens):
+            phrase = self._phrase_at(tokens, i)
+            if phrase is None:
+                result.append(tokens[i])
+                i += 1
+            else:
+                result.extend(phrase.term)
+                i += len(phrase.words)
+        return list(dict.fromkeys(result))
+
+    def _phrase_at(self, tokens: list[str], start: int) -> _Phrase | None:
+        for phrase in self._phrases.get(tokens[start][0], ()):
+            end = start + len(phrase.words)
+            if end <= len(tokens) and all(
+                same_word(typed, known) for typed, known in zip(tokens[start:end], phrase.words, strict=True)
+            ):
+                return phrase
+        return None
+
+    def lookup(self, term: str) -> list[tuple[str, float]]:
+        """Indexed words that ``term`` may stand for, with how sure we are (1.0 = the very word)."""
+        cached = self._lookups.get(term)
+        if cached is not None:
+            return cached
+        found: dict[str, float] = {}
+        if term in self._postings:
+            found[term] = 1.0
+        candidates = self._vocabulary.get(term[0], [])
+        typos = max_typos(term)
+        if typos and candidates:
+            for known, distance, _ in process.extract(
+                term, candidates, scorer=OSA.distance, score_cutoff=typos, limit=None
+            ):
+                if distance and same_word(term, known):
+                    found[known] = max(found.get(known, 0.0), FUZZY_SIMILARITY[int(distance)])
+        if len(term) >= MIN_PREFIX:
+            for known in candidates:
+                if known != term and (known.startswith(term) or (
+                    len(known) >= MIN_PREFIX and term.startswith(known) and len(term) - len(known) <= 3
+                )):
+                    found[known] = max(found.get(known, 0.0), PREFIX_SIMILARITY)
+        result = sorted(found.items(), key=lambda item: -item[1])
+        if len(self._lookups) < LOOKUP_CACHE:
+            self._lookups[term] = result
+        return result
+
+    def search(self, text: str, limit: int = 4) -> list[Hit]:
+        """The best documents for ``text``, best first; empty when no word of it is known."""
+        terms = self.query_terms(text)
+        if not terms:
+            return []
+        scores: dict[int, float] = defaultdict(float)
+        matched: dict[int, int] = defaultdict(int)
+        strong: set[int] = set()
+        met: set[str] = set()
+        for term in terms:
+            best: dict[int, float] = {}
+            for known, similarity in self.lookup(term):
+                met.add(known)
+                for doc, weight in self._postings[known].items():
+                    value = similarity * weight
+                    if value > best.get(doc, 0.0):
+                        best[doc] = value
+                strong.update(self._strong.get(known, ()))
+            for doc, value in best.items():
+                scores[doc] += value
+                matched[doc] += 1
+        for doc in scores:
+            title = self._titles[doc]
+            if title and title <= met:
+                scores[doc] += TITLE_BONUS * len(title) / len(terms)
+        ranked = sorted(
+            ((score * (0.5 + 0.5 * matched[doc] / len(terms)), doc) for doc, score in scores.items()),
+            key=lambda item: (-item[0], item[1]),
+        )
+        return [Hit(self.docs[doc], round(score, 3), doc in strong) for score, doc in ranked[:limit]]
+
+    def confident(self, hits: list[Hit]) -> bool:
+        """Is the best hit good enough to show as the answer?"""
+        if not hits:
+            return False
+        best = hits[0]
+        return best.score >= MIN_SCORE or (best.strong and best.score >= MIN_STRONG_SCORE)
