@@ -35,15 +35,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from spasmbot.bot.app import build_application  # noqa: E402
-from spasmbot.bot.delivery import KINDS, deliver_due  # noqa: E402
 from spasmbot.clock import FakeClock  # noqa: E402
 from spasmbot.config import Settings  # noqa: E402
 from spasmbot.content import Content, load_content  # noqa: E402
+from spasmbot.delivery import schedule  # noqa: E402
+from spasmbot.delivery.claims import DEFAULT_BATCH, claim_batch  # noqa: E402
+from spasmbot.delivery.schedule import Claim, Due, select_due, select_due_rows  # noqa: E402
+from spasmbot.edge.app import build_application  # noqa: E402
+from spasmbot.edge.delivery_job import KINDS, deliver_due  # noqa: E402
 from spasmbot.fake_telegram import FakeMessage, FakeTelegram  # noqa: E402
-from spasmbot.scheduling import DEFAULT_BATCH, claim_batch  # noqa: E402
-from spasmbot.storage import Store, schedule, users  # noqa: E402
-from spasmbot.storage.schedule import Claim, Due, select_due, select_due_rows  # noqa: E402
+from spasmbot.storage import Store, users  # noqa: E402
 
 DUE = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
 ZONE = "Europe/Berlin"

@@ -57,10 +57,10 @@ async def _drive(app: Any, api: Any, updates: int) -> float:
 
 
 async def _spasmbot_worker(updates: int) -> dict[str, float]:
-    from spasmbot.bot.app import build_application, on_startup
     from spasmbot.clock import SystemClock
     from spasmbot.config import Settings
     from spasmbot.content import load_content
+    from spasmbot.edge.app import build_application, on_startup
     from spasmbot.fake_telegram import FakeTelegram
     from spasmbot.storage import Store
 
@@ -122,10 +122,10 @@ async def _bare_worker(updates: int, keyboard: bool = False) -> dict[str, float]
 
 async def _ready_worker() -> None:
     """Everything ``spasmbot`` does before it takes its first update, then print READY."""
-    from spasmbot.bot.app import build_application, on_startup
     from spasmbot.clock import SystemClock
     from spasmbot.config import Settings
     from spasmbot.content import load_content
+    from spasmbot.edge.app import build_application, on_startup
     from spasmbot.fake_telegram import FakeTelegram
     from spasmbot.storage import Store
 

@@ -65,8 +65,8 @@ def check_content(directory: str | None) -> int:
 async def _run_bot(settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError
 
-    from spasmbot.bot.app import build_application, on_startup
     from spasmbot.clock import SystemClock
+    from spasmbot.edge.app import build_application, on_startup
     from spasmbot.storage import Store, StoreError
 
     content, translations = load_languages(settings.content_dir or default_content_dir())

@@ -108,7 +108,7 @@ async def run_console(
     echo: bool = False,
 ) -> int:
     """Chat until ``read_line`` returns '' (EOF) or 'quit'. Returns the exit code."""
-    from spasmbot.bot.app import build_application, on_startup
+    from spasmbot.edge.app import build_application, on_startup
     from spasmbot.storage import Store
 
     clock = clock or SystemClock()

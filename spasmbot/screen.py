@@ -1,6 +1,6 @@
 """What the bot shows, independent of Telegram: text plus rows of buttons.
 
-Domain and rendering code build Screens; only ``spasmbot.bot`` turns them into Telegram objects.
+Domain and rendering code build Screens; only ``spasmbot.edge`` turns them into Telegram objects.
 """
 
 from __future__ import annotations

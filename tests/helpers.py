@@ -11,10 +11,10 @@ from typing import Any
 
 from telegram.ext import Application
 
-from spasmbot.bot.app import build_application, on_startup
 from spasmbot.clock import FakeClock
 from spasmbot.config import Settings
 from spasmbot.content import Content, load_content
+from spasmbot.edge.app import build_application, on_startup
 from spasmbot.fake_telegram import ChatClient, FakeTelegram
 from spasmbot.storage import Store
 

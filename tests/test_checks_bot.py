@@ -7,13 +7,14 @@ from datetime import timedelta
 
 import pytest
 
-from spasmbot.bot.checks import FOLLOWUP_KIND
-from spasmbot.bot.delivery import deliver_due
-from spasmbot.checks import engine
-from spasmbot.checks.model import Check, Step
+from spasmbot.delivery import schedule
+from spasmbot.edge.delivery_job import deliver_due
 from spasmbot.fake_telegram import ChatClient, FakeMessage
-from spasmbot.storage import checks as store_checks
-from spasmbot.storage import schedule, users
+from spasmbot.features.checks import engine
+from spasmbot.features.checks import store as store_checks
+from spasmbot.features.checks.handlers import FOLLOWUP_KIND
+from spasmbot.features.checks.model import Check, Step
+from spasmbot.storage import users
 from tests.helpers import Harness, shipped_content
 
 UI = shipped_content().ui

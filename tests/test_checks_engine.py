@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
-from spasmbot.checks import engine, screens
-from spasmbot.checks.engine import Run, StaleRun
-from spasmbot.checks.model import Answer, Outcome, Step, parse_check
-from spasmbot.checks.validate import validate_checks
 from spasmbot.content.model import Content, ContentError, ContentInvalid, UiText
+from spasmbot.features.checks import engine, screens
+from spasmbot.features.checks.engine import Run, StaleRun
+from spasmbot.features.checks.model import Answer, Outcome, Step, parse_check
+from spasmbot.features.checks.validate import validate_checks
 from tests.helpers import START, shipped_content
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "checks_bad"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from spasmbot.storage import feedback, schedule, users
+from spasmbot.delivery import schedule
+from spasmbot.features.privacy import store as feedback
+from spasmbot.storage import users
 from tests.helpers import Harness
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spasmbot import render
 from spasmbot.content import load_content
+from spasmbot.features.browse import screens as render
 from tests.test_content import make_content
 
 

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spasmbot import scheduling, timezones
-from spasmbot.bot.delivery import deliver_due
 from spasmbot.clock import FakeClock
+from spasmbot.delivery import localtime, schedule
+from spasmbot.edge.delivery_job import deliver_due
 from spasmbot.fake_telegram import ChatClient, FakeMessage
-from spasmbot.storage import schedule, users
+from spasmbot.features.timezone import rules as timezones
+from spasmbot.storage import users
 from tests.helpers import Harness, shipped_content
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -52,7 +53,7 @@ def _utc(*args: int) -> datetime:
 def test_next_daily_handles_gaps_and_repeats(
     zone: str, at: time, after: datetime, expected: datetime
 ) -> None:
-    assert scheduling.next_daily(at, ZoneInfo(zone), after) == expected
+    assert localtime.next_daily(at, ZoneInfo(zone), after) == expected
 
 
 @pytest.mark.parametrize(
@@ -77,7 +78,7 @@ def test_next_daily_handles_gaps_and_repeats(
     ],
 )
 def test_parse_hhmm(text: str, expected: time | None) -> None:
-    assert scheduling.parse_hhmm(text) == expected
+    assert localtime.parse_hhmm(text) == expected
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from spasmbot.scheduling import claim_batch
-from spasmbot.storage import Store, StoreError, schedule, users
-from spasmbot.storage import tips as tip_store
+from spasmbot.delivery import schedule
+from spasmbot.delivery.claims import claim_batch
+from spasmbot.delivery.schedule import Claim, Due
+from spasmbot.features.tips import store as tip_store
+from spasmbot.storage import Store, StoreError, users
 from spasmbot.storage.db import Migration, load_migrations
-from spasmbot.storage.schedule import Claim, Due
 from tests.helpers import Harness
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

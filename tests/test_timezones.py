@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spasmbot import timezones
 from spasmbot.content.model import UiText
+from spasmbot.features.timezone import rules as timezones
 from tests.helpers import shipped_content
 
 WINTER = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)

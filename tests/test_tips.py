@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from spasmbot.bot.delivery import deliver_due
 from spasmbot.content.model import Content
+from spasmbot.delivery import schedule
+from spasmbot.edge.delivery_job import deliver_due
 from spasmbot.fake_telegram import ChatClient, FakeMessage
-from spasmbot.storage import schedule, users
+from spasmbot.storage import users
 from tests.helpers import Harness
 from tests.test_scheduling import pick_zone, subscribe, tips_sent
 

@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spasmbot.bot.delivery import deliver_due
+from spasmbot.delivery import schedule
+from spasmbot.edge.delivery_job import deliver_due
 from spasmbot.fake_telegram import ChatClient, FakeMessage
-from spasmbot.storage import schedule, users
-from spasmbot.storage import water as water_store
+from spasmbot.features.water import store as water_store
+from spasmbot.storage import users
 from tests.helpers import Harness
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spasmbot import water
 from spasmbot.chart import ChartLabels, water_chart
-from spasmbot.water import ActiveHours, BadInput, Drink, WaterSettings
+from spasmbot.features.water import rules as water
+from spasmbot.features.water.rules import ActiveHours, BadInput, Drink, WaterSettings
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LONDON = ZoneInfo("Europe/London")
@@ -422,8 +422,8 @@ def test_every_water_ui_key_the_bot_uses_exists_and_none_is_left_unused() -> Non
     import re
     from pathlib import Path
 
-    from spasmbot import water_screens
-    from spasmbot.bot import water as bot_water
+    from spasmbot.features.water import handlers as bot_water
+    from spasmbot.features.water import screens as water_screens
     from tests.helpers import shipped_content
 
     source = "\n".join(Path(m.__file__).read_text(encoding="utf-8") for m in (bot_water, water_screens))

@@ -308,7 +308,7 @@ def _load_checks(reader: _Reader, folder: Path, content: Content) -> None:
     files = list(_yaml_files(folder))
     if not files:
         return
-    from spasmbot.checks.model import parse_check
+    from spasmbot.features.checks.model import parse_check
 
     for path in files:
         data = reader.load(path)
@@ -325,7 +325,9 @@ def _load_checks(reader: _Reader, folder: Path, content: Content) -> None:
             content.checks[check.id] = check
 
 
-_VOCABULARY_KEYS = {"filler_words", "word_endings", "negations", "hedges", "popular", "synonyms", "keywords"}
+_VOCABULARY_KEYS = {
+    "filler_words", "common_words", "word_endings", "negations", "hedges", "popular", "synonyms", "keywords",
+}
 
 
 def _load_vocabulary(reader: _Reader, path: Path, content: Content) -> Vocabulary:
@@ -388,6 +390,7 @@ def _load_vocabulary(reader: _Reader, path: Path, content: Content) -> Vocabular
         synonyms=synonyms,
         keywords=keywords,
         filler=frozenset(filler),
+        common=frozenset(words("common_words")),
         endings=tuple(sorted(set(words("word_endings")), key=lambda e: (-len(e), e))),
         negations=frozenset(negations),
         hedges=frozenset(words("hedges")),

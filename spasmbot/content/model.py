@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from spasmbot.checks.model import Check
+    from spasmbot.features.checks.model import Check
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,7 @@ class Vocabulary:
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # term -> lay phrases for it
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)  # card/section/check id -> words
     filler: frozenset[str] = frozenset()  # words that carry no meaning in a question ("does", "what")
+    common: frozenset[str] = frozenset()  # what every topic is about ("cramp"): counts less beside other words
     endings: tuple[str, ...] = ()  # word endings dropped so word forms meet ("cramps", "cramping")
     negations: frozenset[str] = frozenset()  # "no", "not": "no chest pain" is not a warning sign
     hedges: frozenset[str] = frozenset()  # "not sure", "don't know": these undo a negation

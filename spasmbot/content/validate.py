@@ -46,7 +46,8 @@ def is_plain_text_key(key: str) -> bool:
 
 
 def validate_content(content: Content) -> list[ContentError]:
-    from spasmbot import render
+    from spasmbot.features.browse import screens as render
+    from spasmbot.features.search.screens import UI_KEYS as SEARCH_UI_KEYS
 
     errors: list[ContentError] = []
     ui_file = f"{content.language}/ui"
@@ -57,6 +58,7 @@ def validate_content(content: Content) -> list[ContentError]:
     ]
     required_ui += [f"core.feature.{name}" for name in render.FEATURE_DATA]
     required_ui += [f"core.command.{name}" for name in render._LEADING_COMMANDS + render._TRAILING_COMMANDS]
+    required_ui += [f"search.{key}" for key in SEARCH_UI_KEYS]
     for key in required_ui:
         if key not in content.ui:
             errors.append(ContentError(ui_file, key, "missing UI text"))
@@ -113,14 +115,14 @@ def validate_content(content: Content) -> list[ContentError]:
     for index, nudge in enumerate(content.nudges):
         errors += check_screen(Screen(nudge), f"{content.language}/nudges.yaml", f"nudges[{index}]")
     if content.checks:
-        from spasmbot.checks.validate import validate_checks
+        from spasmbot.features.checks.validate import validate_checks
 
         errors += validate_checks(content)
     return errors
 
 
 def _check_actions(content: Content, actions: tuple[str, ...], file: str, field: str) -> list[ContentError]:
-    from spasmbot import render
+    from spasmbot.features.browse import screens as render
 
     return [
         ContentError(file, f"{field}[{i}]", f"unknown action {action!r} (use tips, water, checks, "

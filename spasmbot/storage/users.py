@@ -104,7 +104,7 @@ async def get_timezone(store: Store, user_id: int) -> str | None:
 
 
 async def set_timezone(store: Store, user_id: int, timezone: str) -> None:
-    """Store the user's IANA zone name (validated by the caller with ``spasmbot.timezones``)."""
+    """Store the user's IANA zone name (validated by the caller with ``spasmbot.features.timezone.rules``)."""
     await store.write("UPDATE users SET timezone = ? WHERE user_id = ?", (timezone, user_id))
 
 

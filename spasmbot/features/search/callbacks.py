@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from spasmbot.callback_data import Choice, Grammar, Tap, Word
 from spasmbot.content.model import Card, Content
 from spasmbot.screen import Button
 
-VOTE = "s:v"
 UP, DOWN, NONE = "u", "d", "n"
-_VOTE_DATA = re.compile(r"^s:v:([a-z0-9_]{1,24}):([ud]):([nud])$")
+SEARCH = Grammar("s")
+VOTE = SEARCH.action("v", Word("card"), Choice("tap", UP, DOWN), Choice("was", NONE, UP, DOWN))
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CARD_LINK, CHECK_LINK = "c-", "k-"
 
@@ -47,12 +48,11 @@ class VoteTap:
 
 
 def vote_data(card_id: str, tap: str, was: str) -> str:
-    return f"{VOTE}:{card_id}:{tap}:{was}"
+    return VOTE(card_id, tap, was)
 
 
-def parse_vote(data: str) -> VoteTap | None:
-    match = _VOTE_DATA.match(data)
-    return VoteTap(*match.groups()) if match else None
+def vote_of(tap: Tap) -> VoteTap:
+    return VoteTap(tap.text("card"), tap.text("tap"), tap.text("was"))
 
 
 def vote_buttons(content: Content, card_id: str, state: str = NONE) -> tuple[Button, Button]:

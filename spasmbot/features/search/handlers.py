@@ -18,10 +18,11 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, InlineQueryHandler
+from telegram.ext import Application, CommandHandler, InlineQueryHandler
 
-from spasmbot.bot import browse, checks
-from spasmbot.bot.common import (
+from spasmbot.callback_data import StaleTap, Tap
+from spasmbot.content.model import Content
+from spasmbot.edge.common import (
     Context,
     answer,
     clear_input,
@@ -30,7 +31,9 @@ from spasmbot.bot.common import (
     reply,
     services,
 )
-from spasmbot.content.model import Content
+from spasmbot.edge.router import route
+from spasmbot.features.browse import handlers as browse
+from spasmbot.features.checks import handlers as checks
 from spasmbot.features.search import callbacks, screens
 from spasmbot.features.search import store as votes_store
 from spasmbot.features.search.rules import Searcher, searcher_for
@@ -84,16 +87,15 @@ async def deep_link(update: Update, context: Context) -> None:
     await browse.start(update, context)
 
 
-async def on_vote(update: Update, context: Context) -> None:
+async def on_vote(update: Update, context: Context, data_tap: Tap) -> None:
     """👍/👎 under a card: count it and mark the choice in place; the card itself is not sent again."""
     svc = services(context)
     query = update.callback_query
     assert query is not None
     data = query.data or ""
-    tap = callbacks.parse_vote(data)
-    if tap is None or tap.card not in svc.content.cards:
-        await browse.expired(update, context)
-        return
+    tap = callbacks.vote_of(data_tap)
+    if tap.card not in svc.content.cards:
+        raise StaleTap(tap.card)
     message = query.message
     keyboard = message.reply_markup if isinstance(message, Message) else None
     current = [b for row in keyboard.inline_keyboard for b in row] if keyboard else []
@@ -146,9 +148,7 @@ async def on_inline(update: Update, context: Context) -> None:
                 id=article.id,
                 title=article.title,
                 description=article.description,
-                input_message_content=InputTextMessageContent(
-                    article.text, parse_mode=ParseMode.HTML, link_preview_options=None
-                ),
+                input_message_content=InputTextMessageContent(article.text, parse_mode=ParseMode.HTML),
                 reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(article.button, url=article.url)]]),
             )
         )
@@ -163,5 +163,5 @@ def register(app: Application) -> None:
     register_input(ASK_KEY, _typed_words)
     app.add_handler(CommandHandler("start", deep_link, has_args=True))
     app.add_handler(CommandHandler("search", search_command))
-    app.add_handler(CallbackQueryHandler(on_vote, pattern=r"^s:"))
+    route(app, callbacks.SEARCH, {callbacks.VOTE: on_vote}, stale=browse.expired)
     app.add_handler(InlineQueryHandler(on_inline))

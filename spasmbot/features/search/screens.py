@@ -5,14 +5,20 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from spasmbot import render
-from spasmbot.checks.model import Check
 from spasmbot.content.model import Card, Content
+from spasmbot.features.browse import screens as render
+from spasmbot.features.checks.model import Check
 from spasmbot.features.search.callbacks import card_link
 from spasmbot.features.search.index import Doc, Hit
-from spasmbot.features.search.redflags import RedFlag
 from spasmbot.features.search.words import plain
 from spasmbot.screen import Button, Screen
+
+UI_KEYS = (
+    "best", "not_found", "closest", "ask", "red_flag", "red_flag_more", "landing", "bad_link", "check_intro",
+    "helpful", "thanks", "vote_removed", "button.up", "button.down", "button.up_chosen", "button.down_chosen",
+    "button.share", "button.open_in_bot", "button.more_card", "button.start_check",
+)
+"""Every ``ui/search.yaml`` key the feature uses; the content validator requires each in every language."""
 
 MORE_MATCHES = 3
 QUERY_ECHO = 60  # characters of the user's words repeated back
@@ -81,22 +87,6 @@ def not_found(content: Content, query: str, hits: list[Hit]) -> Screen:
 
 def answer(content: Content, query: str, hits: list[Hit], confident: bool) -> Screen:
     return results(content, query, hits) if confident else not_found(content, query, hits)
-
-
-def red_flag(content: Content, flag: RedFlag, hits: list[Hit]) -> Screen:
-    """The warning sign's advice first, then the full check and what search found."""
-    text = content.ui(
-        "search.red_flag", title=flag.outcome.title, text=flag.outcome.text, phrase=html.escape(flag.phrase)
-    )
-    text += "\n\n" + content.ui("search.red_flag_more")
-    if flag.check.disclaimer and "checks.disclaimer" in content.ui:
-        text += "\n\n" + content.ui("checks.disclaimer")
-    rows: list[tuple[Button, ...]] = [
-        (Button(content.ui("search.button.start_check", title=flag.check.title), f"k:start:{flag.check.id}"),)
-    ]
-    rows += [(doc_button(content, hit.doc),) for hit in hits[:MORE_MATCHES]]
-    rows.append((render.menu_button(content),))
-    return Screen(text, tuple(rows))
 
 
 def ask(content: Content) -> Screen:

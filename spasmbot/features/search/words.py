@@ -66,9 +66,13 @@ class Words:
                 return word[: -len(ending)]
         return word
 
+    def words(self, text: str) -> list[str]:
+        """The meaningful words of ``text`` as written (folded), filler words left out, in order."""
+        return [w for w in _WORD.findall(fold(text)) if w not in self.filler]
+
     def tokens(self, text: str) -> list[str]:
         """Stems of the meaningful words of ``text`` (filler words left out), in order."""
-        return [self.stem(w) for w in _WORD.findall(fold(text)) if w not in self.filler]
+        return [self.stem(w) for w in self.words(text)]
 
     def clauses(self, text: str) -> list[list[str]]:
         """Stems per clause, filler left out; negation words are kept (they are never filler)."""

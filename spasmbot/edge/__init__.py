@@ -1,0 +1,1 @@
+"""Edge: the shared Telegram layer (app wiring, send/show helpers, users middleware, delivery job, fallbacks)."""

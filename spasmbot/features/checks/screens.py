@@ -1,0 +1,271 @@
+"""Screens of the guided checks: the list, a step, a result card, and the stale/expired replies.
+
+Telegram-free (Screen and Button only), so the validator can render every step and outcome exactly
+as users will see them and check them against Telegram's limits. Check titles and answer texts are
+plain text (they are button labels too), so they are escaped wherever they go into HTML; questions,
+explainers, labels and outcome texts are Telegram HTML as written in the YAML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from spasmbot.content.model import Content
+from spasmbot.features.browse import screens as render
+from spasmbot.features.checks import engine
+from spasmbot.features.checks.engine import Result, Run, StaleRun
+from spasmbot.features.checks.model import Check, Outcome, Step
+from spasmbot.screen import Button, Screen
+
+MAX_PLAN_TIPS = 8
+
+
+def escape(text: str) -> str:
+    """Plain text for Telegram HTML: only ``<``, ``>`` and ``&`` need escaping."""
+    return html.escape(text, quote=False)
+
+
+def ordered_checks(content: Content) -> list[Check]:
+    return sorted(content.checks.values(), key=lambda c: (c.order, c.title))
+
+
+def _nav_row(content: Content) -> tuple[Button, ...]:
+    return (
+        Button(content.ui("checks.button.all_checks"), engine.data_home()),
+        Button(content.ui("checks.button.menu"), render.MENU),
+    )
+
+
+def list_screen(
+    content: Content,
+    active: Run | None = None,
+    results: Sequence[Result] = (),
+    preface: str = "",
+) -> Screen:
+    """``/check``: every check, a Continue button for a run in progress, and the last results."""
+    parts = [preface] if preface else []
+    parts.append(content.ui("checks.list") if content.checks else content.ui("checks.list_empty"))
+    rows: list[tuple[Button, ...]] = []
+    active_check = content.checks.get(active.check_id) if active else None
+    if active is not None and active_check is not None:
+        try:
+            step, _ = engine.progress(active_check, active)
+        except StaleRun:
+            step = 0
+        if step:
+            parts.append(content.ui("checks.continue", title=escape(active_check.title), step=step))
+            rows.append(
+                (
+                    Button(
+                        content.ui("checks.button.continue", title=active_check.title),
+                        engine.data_resume(),
+                    ),
+                )
+            )
+    rows.extend((Button(c.title, engine.data_start(c.id)),) for c in ordered_checks(content))
+    lines: list[str] = []
+    for result in results:
+        check = content.checks.get(result.check_id)
+        outcome = check.outcomes.get(result.outcome) if check else None
+        if check is None or outcome is None:
+            continue
+        lines.append(
+            content.ui(
+                "checks.last_result_line",
+                check=escape(check.title),
+                outcome=outcome.title,
+                date=result.finished_at.date().isoformat(),
+            )
+        )
+        rows.append(
+            (
+                Button(
+                    content.ui("checks.button.result", title=check.title),
+                    engine.data_result(check.id),
+                ),
+            )
+        )
+    if lines:
+        parts.append(content.ui("checks.last_results") + "\n" + "\n".join(lines))
+    rows.append((Button(content.ui("checks.button.menu"), render.MENU),))
+    return Screen("\n\n".join(parts), tuple(rows))
+
+
+def step_screen(content: Content, check: Check, run: Run, explain: bool = False) -> Screen:
+    """The current question of ``run`` with its answers, progress and Back/Cancel/Start over."""
+    node = engine.position(check, run)
+    if not isinstance(node, Step):
+        raise StaleRun(f"{check.id}: run is finished")
+    number, total = engine.progress(check, run)
+    parts = [f"<b>{escape(check.title)}</b>"]
+    if not run.answers and check.intro:
+        parts.append(check.intro)
+    elif run.answers:
+        last_step, last_index = engine.chosen(check, run.answers[-1:])[0]
+        parts.append(content.ui("checks.answered", answer=escape(last_step.answers[last_index].text)))
+    parts.append(content.ui("checks.step", step=number, total=total) + "\n\n" + node.question)
+    if explain and node.explain:
+        parts.append(content.ui("checks.explain", text=node.explain))
+    rows: list[tuple[Button, ...]] = [
+        (Button(answer.text, engine.data_answer(check.id, node.id, i)),) for i, answer in enumerate(node.answers)
+    ]
+    if node.explain and not explain:
+        rows.append((Button(content.ui("checks.button.explain"), engine.data_explain(check.id, node.id)),))
+    rows.append(
+        (
+            Button(content.ui("checks.button.back"), engine.data_back(check.id, node.id)),
+            Button(content.ui("checks.button.cancel"), engine.data_cancel(check.id)),
+            Button(content.ui("checks.button.restart"), engine.data_new(check.id)),
+        )
+    )
+    return Screen("\n\n".join(parts), tuple(rows))
+
+
+def _why(content: Content, check: Check, result: Result) -> str:
+    lines = [
+        content.ui("checks.why_line", question=step.summary, answer=escape(step.answers[index].text))
+        for step, index in engine.chosen(check, result.answers)
+    ]
+    if check.followup is not None and result.followup is not None:
+        answer = content.ui("checks.button.still" if result.followup else "checks.button.eased")
+        lines.append(content.ui("checks.why_line", question=check.followup.question, answer=escape(answer)))
+    return content.ui("checks.why") + "\n" + "\n".join(lines) if lines else ""
+
+
+def _plan(content: Content, items: tuple[str, ...]) -> tuple[str, list[str]]:
+    """The plan's tips as text (the first MAX_PLAN_TIPS, to stay well inside one message) and
+    the card ids it links to."""
+    tips = [content.tips[i] for i in items if i in content.tips]
+    cards = [i for i in items if i not in content.tips and i in content.cards]
+    lines = [content.ui("checks.plan_tip", text=tip.text) for tip in tips[:MAX_PLAN_TIPS]]
+    if len(tips) > MAX_PLAN_TIPS:
+        lines.append(content.ui("checks.plan_more", count=len(tips) - MAX_PLAN_TIPS))
+    if not tips and not cards:
+        lines.append(content.ui("checks.plan_empty"))
+    return content.ui("checks.plan") + "\n" + "\n".join(lines), cards
+
+
+def result_fits(check: Check, result: Result) -> bool:
+    """Whether a stored result's answers still replay on the current version of the check."""
+    if result.version != check.version:
+        return False
+    try:
+        engine.walk(check, result.answers)
+    except StaleRun:
+        return False
+    return True
+
+
+def outcome_screen(content: Content, check: Check, result: Result, followup_pending: bool = False) -> Screen | None:
+    """The result card: urgency, advice, plan, "why this result", links and actions.
+
+    None when the outcome no longer exists in the check (the caller shows the stale reply).
+    """
+    outcome: Outcome | None = check.outcomes.get(result.outcome)
+    if outcome is None:
+        return None
+    fits = result_fits(check, result)
+    parts = [f"<b>{escape(check.title)}</b>"]
+    if outcome.urgency:
+        parts.append(content.ui(f"checks.urgency.{outcome.urgency}"))
+    parts.append(f"<b>{outcome.title}</b>\n{outcome.text}")
+    rows: list[tuple[Button, ...]] = []
+    plan_links: list[str] = []
+    if outcome.plan and fits:
+        text, plan_links = _plan(content, engine.plan_items(check, result.answers))
+        parts.append(text)
+    if fits:
+        why = _why(content, check, result)
+        if why:
+            parts.append(why)
+    else:
+        parts.append(content.ui("checks.updated_result"))
+    minutes = check.followup.after_minutes if check.followup else 0
+    if followup_pending:
+        parts.append(content.ui("checks.followup_set", minutes=minutes))
+    if check.disclaimer:
+        parts.append(content.ui("checks.disclaimer"))
+
+    for action in outcome.actions:
+        button = _action_button(content, check, action, followup_pending)
+        if button is not None:
+            rows.append((button,))
+    for target in dict.fromkeys((*outcome.cards, *outcome.sections, *plan_links)):
+        link = render.link_button(content, target)
+        if link is not None:
+            rows.append((link,))
+    rows.append(
+        (
+            Button(content.ui("checks.button.restart"), engine.data_new(check.id)),
+            Button(content.ui("checks.button.all_checks"), engine.data_home()),
+        )
+    )
+    rows.append((Button(content.ui("checks.button.menu"), render.MENU),))
+    return Screen("\n\n".join(parts), tuple(rows))
+
+
+def _action_button(content: Content, check: Check, action: str, followup_pending: bool) -> Button | None:
+    data = engine.action_data(check, action)
+    if data is None:
+        return None
+    if action == "followup":
+        minutes = check.followup.after_minutes if check.followup else 0
+        if followup_pending:
+            return Button(content.ui("checks.button.followup_cancel"), engine.data_followup_cancel(check.id))
+        return Button(content.ui("checks.button.followup", minutes=minutes), data)
+    if action.startswith("check:"):
+        target = content.checks.get(action.removeprefix("check:"))
+        if target is None:
+            return None
+        return Button(content.ui("checks.button.check", title=target.title), data)
+    return Button(content.ui(f"checks.button.{action}"), data)
+
+
+def resume_screen(content: Content, check: Check, run: Run) -> Screen:
+    """Offered when starting a check that is already in progress."""
+    step, total = engine.progress(check, run)
+    text = content.ui("checks.resume_prompt", title=escape(check.title), step=step, total=total)
+    rows = (
+        (Button(content.ui("checks.button.continue", title=check.title), engine.data_resume()),),
+        (Button(content.ui("checks.button.restart"), engine.data_new(check.id)),),
+        _nav_row(content),
+    )
+    return Screen(text, rows)
+
+
+def stale_screen(content: Content, check: Check | None, active: Run | None = None) -> Screen:
+    """A tap on a finished run, an older version of the check, or another step: start again?"""
+    rows: list[tuple[Button, ...]] = []
+    if check is not None:
+        rows.append(
+            (
+                Button(
+                    content.ui("checks.button.start_again", title=check.title),
+                    engine.data_new(check.id),
+                ),
+            )
+        )
+    active_check = content.checks.get(active.check_id) if active else None
+    if active_check is not None and (check is None or active_check.id != check.id):
+        rows.append(
+            (
+                Button(
+                    content.ui("checks.button.continue", title=active_check.title),
+                    engine.data_resume(),
+                ),
+            )
+        )
+    rows.append(_nav_row(content))
+    return Screen(content.ui("checks.stale"), tuple(rows))
+
+
+def followup_screen(content: Content, check: Check) -> Screen:
+    """The "still cramping?" message sent by the follow-up delivery."""
+    assert check.followup is not None
+    text = f"<b>{escape(check.title)}</b>\n\n{check.followup.question}"
+    rows = (
+        (Button(content.ui("checks.button.still"), engine.data_followup_answer(check.id, True)),),
+        (Button(content.ui("checks.button.eased"), engine.data_followup_answer(check.id, False)),),
+    )
+    return Screen(text, rows)

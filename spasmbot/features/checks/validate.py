@@ -1,0 +1,263 @@
+"""Graph and cross-reference checks for guided checks, run at start-up and by ``check-content``.
+
+Shape errors are caught earlier by ``parse_check``; here we need the whole Content: every step
+reachable, every path ending in an outcome, no cycles, links and actions resolving, and every
+button's callback data within Telegram's 64 bytes. Each error names the file and the step.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from spasmbot.content.model import ContentError
+from spasmbot.features.checks import engine
+from spasmbot.features.checks.model import URGENCIES, Check, Step
+
+if TYPE_CHECKING:
+    from spasmbot.content.model import Content
+
+UI_FILE = "ui/checks.yaml"
+
+UI_KEYS: tuple[str, ...] = (
+    "checks.list",
+    "checks.list_empty",
+    "checks.last_results",
+    "checks.last_result_line",
+    "checks.continue",
+    "checks.resume_prompt",
+    "checks.step",
+    "checks.explain",
+    "checks.answered",
+    "checks.why",
+    "checks.why_line",
+    "checks.plan",
+    "checks.plan_empty",
+    "checks.plan_tip",
+    "checks.plan_more",
+    "checks.disclaimer",
+    "checks.cancelled",
+    "checks.stale",
+    "checks.expired",
+    "checks.updated_result",
+    "checks.followup_set",
+    "checks.followup_toast",
+    "checks.followup_off",
+    "checks.button.back",
+    "checks.button.cancel",
+    "checks.button.restart",
+    "checks.button.explain",
+    "checks.button.continue",
+    "checks.button.start_again",
+    "checks.button.all_checks",
+    "checks.button.menu",
+    "checks.button.result",
+    "checks.button.still",
+    "checks.button.eased",
+    "checks.button.tips",
+    "checks.button.water",
+    "checks.button.followup",
+    "checks.button.followup_cancel",
+    "checks.button.check",
+    *(f"checks.urgency.{level}" for level in URGENCIES),
+)
+"""Every UI string the checks feature uses; a missing one would crash a handler mid-check."""
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # a date for sample result cards
+
+KNOWN_ACTIONS = ("tips", "water", "followup", "check:<id>")
+
+
+def validate_checks(content: Content) -> list[ContentError]:
+    """Every problem in ``content.checks``; empty when all checks are safe to run."""
+    errors: list[ContentError] = [
+        ContentError(UI_FILE, key, "missing UI string") for key in UI_KEYS if key not in content.ui
+    ]
+    ui_ok = not errors
+    for check_id, check in content.checks.items():
+        if check.id != check_id:
+            errors.append(ContentError(check.source, "id", f"registered as {check_id!r}"))
+        found = [*validate_graph(check), *_links(check, content), *_callback_sizes(check)]
+        if not found and ui_ok:  # the screens need a sound graph and every UI string
+            found = _screens(check, content)
+        errors.extend(found)
+    return errors
+
+
+def _screens(check: Check, content: Content) -> list[ContentError]:
+    """Render every step (explained or not) and outcome as sent; check Telegram's limits."""
+    from spasmbot.content.validate import check_screen
+    from spasmbot.features.checks import screens
+
+    errors: list[ContentError] = []
+    start = engine.start(check)
+    # A step's screen depends on its depth (progress) and the answer just given, not the whole path.
+    rendered: set[tuple[str, int, tuple[str, int] | None]] = set()
+    for path in engine.routes(check):
+        answers = engine.as_answers(check, path)
+        for n in range(len(answers)):
+            step_id = answers[n][0]
+            key = (step_id, n, answers[n - 1] if n else None)
+            if key in rendered:
+                continue
+            rendered.add(key)
+            run = engine.Run(check.id, check.version, answers[:n])
+            for explain in (False, True):
+                screen = screens.step_screen(content, check, run, explain)
+                errors.extend(check_screen(screen, check.source, f"steps.{step_id}"))
+        end = engine.walk(check, answers)
+        result = engine.Result(check.id, check.version, end.id, answers, _EPOCH)
+        for pending in (False, True):
+            screen = screens.outcome_screen(content, check, result, pending)
+            if screen is not None:
+                errors.extend(check_screen(screen, check.source, f"outcomes.{end.id}"))
+    if check.followup is not None:
+        errors.extend(check_screen(screens.followup_screen(content, check), check.source, "followup"))
+    errors.extend(check_screen(screens.resume_screen(content, check, start), check.source, "id"))
+    return list(dict.fromkeys(errors))  # the same step shows up on many routes
+
+
+def validate_graph(check: Check) -> list[ContentError]:
+    """Start, dangling answers, dead ends, reachability and cycles of one check."""
+    errors: list[ContentError] = []
+
+    def err(path: str, message: str) -> None:
+        errors.append(ContentError(check.source, path, message))
+
+    if check.start not in check.steps:
+        what = "an outcome" if check.start in check.outcomes else "no step"
+        err("start", f"{check.start!r} is {what}; start must name a step")
+        return errors
+
+    for step in check.steps.values():
+        for i, answer in enumerate(step.answers):
+            where = f"steps.{step.id}.answers[{i}]"
+            if answer.next is None:
+                err(where, f"dead end: answer {answer.text!r} leads nowhere (add 'next')")
+            elif check.node(answer.next) is None:
+                err(where, f"leads to unknown step or outcome {answer.next!r}")
+
+    reached = _reachable(check)
+    for step_id in check.steps:
+        if step_id not in reached:
+            err(f"steps.{step_id}", "unreachable: no path from the start leads here")
+    for outcome_id in check.outcomes:
+        if outcome_id not in reached and not _followup_target(check, outcome_id):
+            err(f"outcomes.{outcome_id}", "unreachable: no answer leads to this outcome")
+
+    # With no dead ends, no dangling answers and no cycles, every path ends in an outcome.
+    cycle = _find_cycle(check)
+    if cycle:
+        err(f"steps.{cycle[0]}", "cycle: " + " -> ".join(cycle))
+    return errors
+
+
+def _followup_target(check: Check, outcome_id: str) -> bool:
+    return check.followup is not None and outcome_id in (check.followup.yes, check.followup.no)
+
+
+def _reachable(check: Check) -> set[str]:
+    seen = {check.start}
+    stack = [check.start]
+    while stack:
+        node = check.node(stack.pop())
+        if isinstance(node, Step):
+            for nxt in engine.edges(node):
+                if nxt not in seen and check.node(nxt) is not None:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    return seen
+
+
+def _find_cycle(check: Check) -> list[str] | None:
+    """One cycle as a list of step ids (first repeated at the end), or None."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    path: list[str] = []
+
+    def visit(node_id: str) -> list[str] | None:
+        state[node_id] = 1
+        path.append(node_id)
+        node = check.steps.get(node_id)
+        for nxt in engine.edges(node) if node else []:
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state and nxt in check.steps:
+                found = visit(nxt)
+                if found:
+                    return found
+        path.pop()
+        state[node_id] = 2
+        return None
+
+    for step_id in check.steps:
+        if step_id not in state:
+            found = visit(step_id)
+            if found:
+                return found
+    return None
+
+
+def _links(check: Check, content: Content) -> list[ContentError]:
+    errors: list[ContentError] = []
+
+    def err(path: str, message: str) -> None:
+        errors.append(ContentError(check.source, path, message))
+
+    for step in check.steps.values():
+        for i, answer in enumerate(step.answers):
+            for item in answer.plan:
+                if item not in content.tips and item not in content.cards:
+                    err(f"steps.{step.id}.answers[{i}].plan", f"{item!r} is no tip or card id")
+    for outcome in check.outcomes.values():
+        where = f"outcomes.{outcome.id}"
+        for card_id in outcome.cards:
+            if card_id not in content.cards:
+                err(f"{where}.cards", f"unknown card {card_id!r}")
+        for section_id in outcome.sections:
+            if section_id not in content.sections:
+                err(f"{where}.sections", f"unknown section {section_id!r}")
+        for action in outcome.actions:
+            if engine.action_data(check, action) is None:
+                err(f"{where}.actions", f"unknown action {action!r} ({', '.join(KNOWN_ACTIONS)})")
+            elif action == "followup" and check.followup is None:
+                err(f"{where}.actions", "'followup' needs a 'followup' block in the check")
+            elif action.startswith("check:"):
+                target = action.removeprefix("check:")
+                if target not in content.checks:
+                    err(f"{where}.actions", f"unknown check {target!r}")
+                elif target == check.id:
+                    err(f"{where}.actions", "links to its own check (use Start over)")
+    if check.followup is not None:
+        for key, target in (("on_yes", check.followup.yes), ("on_no", check.followup.no)):
+            if target not in check.outcomes:
+                err(f"followup.{key}", f"{target!r} is no outcome of this check")
+    return errors
+
+
+def _callback_sizes(check: Check) -> list[ContentError]:
+    errors: list[ContentError] = []
+
+    def too_long(path: str, data: str) -> None:
+        size = len(data.encode())
+        if size > engine.MAX_DATA_BYTES:
+            errors.append(
+                ContentError(
+                    check.source,
+                    path,
+                    f"button data {data!r} is {size} bytes (Telegram allows "
+                    f"{engine.MAX_DATA_BYTES}): shorten the check or step id",
+                )
+            )
+
+    for data in (engine.data_start(check.id), engine.data_result(check.id)):
+        too_long("id", data)
+    if check.followup is not None:
+        too_long("followup", engine.data_followup_answer(check.id, True))
+    for step in check.steps.values():  # one report per step: its longest button
+        too_long(f"steps.{step.id}", max(engine.step_data(check, step), key=len))
+    for outcome in check.outcomes.values():
+        for action in outcome.actions:
+            data = engine.action_data(check, action)
+            if data is not None:
+                too_long(f"outcomes.{outcome.id}.actions", data)
+    return errors

@@ -1,0 +1,1 @@
+"""Time zone picker: "tap your local time, then your region" (``z:`` buttons)."""

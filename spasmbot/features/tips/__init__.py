@@ -1,0 +1,1 @@
+"""Daily tips: subscribe at a local time, one tip a day from the rotation (``t:`` buttons)."""

@@ -1,0 +1,1 @@
+"""Hydration: drink log, goal, nudges within active hours, charts (``w:`` buttons)."""

@@ -1,0 +1,322 @@
+"""Hydration screens and button data: what /water, its settings and a nudge look like.
+
+Telegram-free (the handlers in ``spasmbot.features.water.handlers`` send these Screens). Callback data, all well
+under Telegram's 64 bytes:
+``w:home`` · ``w:drank`` (short reply) · ``w:drank:h`` (from /water) · ``w:on`` · ``w:off`` ·
+``w:iv`` / ``w:iv:<min>`` / ``w:iv:type`` · ``w:hr`` / ``w:hr:<start>:<end>`` / ``w:hr:type`` ·
+``w:goal`` / ``w:goal:<unit>:<n>`` / ``w:unit:<unit>`` / ``w:glass:<ml>`` / ``w:goal:type`` ·
+``w:sag:<0|1>`` (stop at goal) · ``w:chart:<7|30>`` · ``w:tz`` ·
+``w:n:<d|s|k|p|x>:<nudge id>`` (a nudge's drank / snooze / skip / pause / stop; the id is the
+nudge's slot in epoch seconds, unique per user).
+
+Only values the buttons offer are accepted; anything else is stale or forged.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from spasmbot.content.model import Content, UiText
+from spasmbot.features.browse import screens as render
+from spasmbot.features.water import rules as water
+from spasmbot.features.water.rules import ActiveHours, WaterSettings
+from spasmbot.screen import Button, Screen, rows_of
+
+KIND = "water"
+HOME = "w:home"
+DRANK = "w:drank"
+DRANK_HOME = "w:drank:h"
+
+NUDGE_ACTIONS = {"d": "drank", "s": "snooze", "k": "skip", "p": "pause", "x": "stop"}
+BAR_CELLS = 8
+
+
+# --- callback data ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tap:
+    """A parsed ``w:`` button: what to do and its checked arguments."""
+
+    action: str
+    args: tuple[int | str, ...] = ()
+
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), action)
+    for pattern, action in (
+        (r"^w:home$", "home"),
+        (r"^w:drank$", "drank"),
+        (r"^w:drank:h$", "drank_home"),
+        (r"^w:on$", "on"),
+        (r"^w:off$", "off"),
+        (r"^w:iv$", "interval_menu"),
+        (r"^w:iv:(\d{1,3})$", "interval"),
+        (r"^w:iv:type$", "interval_type"),
+        (r"^w:hr$", "hours_menu"),
+        (r"^w:hr:(\d{1,4}):(\d{1,4})$", "hours"),
+        (r"^w:hr:type$", "hours_type"),
+        (r"^w:goal$", "goal_menu"),
+        (r"^w:goal:(glass|ml):(\d{1,5})$", "goal"),
+        (r"^w:goal:type$", "goal_type"),
+        (r"^w:unit:(glass|ml)$", "unit"),
+        (r"^w:glass:(\d{2,4})$", "glass"),
+        (r"^w:sag:([01])$", "stop_at_goal"),
+        (r"^w:chart:(\d{1,2})$", "chart"),
+        (r"^w:tz$", "zone"),
+        (r"^w:n:([dskpx]):(\d{1,12})$", "nudge"),
+    )
+)
+
+
+def parse(data: str) -> Tap | None:
+    """Parse ``w:`` data; None for anything no current button sends."""
+    for pattern, action in _PATTERNS:
+        m = pattern.match(data)
+        if m is None:
+            continue
+        args: tuple[int | str, ...] = tuple(int(g) if g.isdigit() else g for g in m.groups())
+        if action == "interval" and args[0] not in water.INTERVAL_CHOICES:
+            return None
+        if action == "hours" and args not in water.HOURS_CHOICES:
+            return None
+        if action == "goal" and args[1] not in water.GOAL_CHOICES[args[0]]:  # type: ignore[index]
+            return None
+        if action == "glass" and args[0] not in water.GLASS_SIZES:
+            return None
+        if action == "chart" and args[0] not in water.CHART_DAYS:
+            return None
+        if action == "nudge":
+            args = (NUDGE_ACTIONS[str(args[0])], args[1])
+        return Tap(action, args)
+    return None
+
+
+def nudge_data(action: str, nudge_id: int) -> str:
+    code = next(k for k, v in NUDGE_ACTIONS.items() if v == action)
+    return f"w:n:{code}:{nudge_id}"
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+def clock_label(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def hours_label(ui: UiText, hours: ActiveHours) -> str:
+    return ui("water.hours_range", start=clock_label(hours.start), end=clock_label(hours.end))
+
+
+def interval_label(ui: UiText, minutes: int) -> str:
+    h, m = divmod(minutes, 60)
+    if not h:
+        return ui("water.interval_min", m=m)
+    if not m:
+        return ui("water.interval_h", h=h)
+    return ui("water.interval_h_min", h=h, m=m)
+
+
+def goal_label(ui: UiText, settings: WaterSettings) -> str:
+    return ui(f"water.goal_value_{settings.unit}", goal=settings.goal)
+
+
+def when_label(ui: UiText, instant: datetime, now: datetime, zone: ZoneInfo) -> str:
+    """``14:30``, ``tomorrow at 08:00`` or ``Wed 04 Mar at 08:00``, in the user's zone."""
+    local = instant.astimezone(zone)
+    time = local.strftime("%H:%M")
+    days = (local.date() - now.astimezone(zone).date()).days
+    if days <= 0:
+        return ui("water.time_today", time=time)
+    if days == 1:
+        return ui("water.time_tomorrow", time=time)
+    return ui("water.time_later", day=local.strftime(ui("water.time_day_format")), time=time)
+
+
+def bar(amount: int, goal: int) -> str:
+    filled = min(BAR_CELLS, amount * BAR_CELLS // goal) if goal else 0
+    return "▰" * filled + "▱" * (BAR_CELLS - filled)
+
+
+def today_line(ui: UiText, settings: WaterSettings, amount: int) -> str:
+    return ui(f"water.today_{settings.unit}", amount=amount, goal=settings.goal)
+
+
+# --- screens ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    """Everything the /water screen shows, gathered from the store."""
+
+    now: datetime
+    zone: ZoneInfo
+    zone_name: str | None  # None: the user has not picked a zone yet
+    settings: WaterSettings
+    on: bool  # enabled and a nudge is scheduled
+    next_due: datetime | None
+    progress: water.Progress
+
+
+def home_screen(content: Content, view: HomeView, preface: str = "") -> Screen:
+    ui = content.ui
+    s, p = view.settings, view.progress
+    lines = [ui("water.title"), "", f"{today_line(ui, s, p.amount)}  {bar(p.amount, p.goal)}"]
+    if p.reached:
+        lines.append(ui("water.goal_reached"))
+    elif p.behind:
+        lines.append(ui("water.pace_behind", expected=p.expected, behind=p.behind))
+    else:
+        lines.append(ui("water.pace_ok"))
+    if p.streak == 1:
+        lines.append(ui("water.streak_one"))
+    elif p.streak > 1:
+        lines.append(ui("water.streak", days=p.streak))
+    lines.append("")
+    interval, hours = interval_label(ui, s.interval), hours_label(ui, s.hours)
+    if view.on:
+        lines.append(ui("water.nudges_on", interval=interval, hours=hours))
+        if s.paused_on == p.today:
+            lines.append(ui("water.nudges_paused"))
+        elif p.reached and s.stop_at_goal:
+            lines.append(ui("water.nudges_done_today"))
+        if view.next_due is not None:
+            lines.append(ui("water.next_nudge", time=when_label(ui, view.next_due, view.now, view.zone)))
+    else:
+        lines.append(ui("water.nudges_off", interval=interval, hours=hours))
+    lines.append(ui(f"water.goal_line_{s.unit}", goal=s.goal, glass_ml=s.glass_ml))
+    lines.append(ui("water.stop_at_goal_on" if s.stop_at_goal else "water.stop_at_goal_off"))
+    if view.zone_name:
+        lines.append(ui("water.zone_line", zone=html.escape(view.zone_name)))
+    else:
+        lines.append(ui("water.zone_unset"))
+    lines += ["", ui("water.history_title")]
+    day_format = ui("water.history_day_format")
+    for day, value in p.history:
+        line = ui("water.history_line", day=day.strftime(day_format), bar=bar(value, p.goal), amount=value)
+        lines.append(line + (ui("water.history_reached") if value >= p.goal else ""))
+    text = "\n".join(lines)
+    if preface:
+        text = f"{preface}\n\n{text}"
+    toggle = Button(ui("water.button.turn_off"), "w:off") if view.on else Button(ui("water.button.turn_on"), "w:on")
+    sag = "water.button.stop_at_goal_on" if s.stop_at_goal else "water.button.stop_at_goal_off"
+    rows = (
+        (Button(ui("water.button.drank"), DRANK_HOME),),
+        (toggle,),
+        (Button(ui("water.button.interval"), "w:iv"), Button(ui("water.button.hours"), "w:hr")),
+        (Button(ui("water.button.goal"), "w:goal"), Button(ui(sag), f"w:sag:{int(not s.stop_at_goal)}")),
+        tuple(Button(ui(f"water.button.chart_{n}"), f"w:chart:{n}") for n in water.CHART_DAYS),
+        (Button(ui("water.button.zone"), "w:tz"), render.menu_button(content)),
+    )
+    return Screen(text, rows)
+
+
+def _chosen(ui: UiText, label: str, chosen: bool) -> str:
+    return ui("water.button.chosen", label=label) if chosen else label
+
+
+def _back_row(ui: UiText) -> tuple[Button, ...]:
+    return (Button(ui("water.button.back"), HOME),)
+
+
+def interval_screen(ui: UiText, settings: WaterSettings) -> Screen:
+    choices = [
+        Button(_chosen(ui, interval_label(ui, m), m == settings.interval), f"w:iv:{m}") for m in water.INTERVAL_CHOICES
+    ]
+    return Screen(
+        ui("water.interval_title", interval=interval_label(ui, settings.interval)),
+        (*rows_of(choices, 3), (Button(ui("water.button.type"), "w:iv:type"),), _back_row(ui)),
+    )
+
+
+def hours_screen(ui: UiText, settings: WaterSettings) -> Screen:
+    choices = []
+    for start, end in water.HOURS_CHOICES:
+        hours = ActiveHours(start, end)
+        label = hours_label(ui, hours)
+        if hours.crosses_midnight:
+            label = ui("water.hours_night", hours=label)
+        choices.append(Button(_chosen(ui, label, hours == settings.hours), f"w:hr:{start}:{end}"))
+    return Screen(
+        ui("water.hours_title", hours=hours_label(ui, settings.hours)),
+        (*rows_of(choices, 2), (Button(ui("water.button.type"), "w:hr:type"),), _back_row(ui)),
+    )
+
+
+def goal_screen(ui: UiText, settings: WaterSettings) -> Screen:
+    units = tuple(
+        Button(_chosen(ui, ui(f"water.button.{label}"), unit == settings.unit), f"w:unit:{unit}")
+        for unit, label in (("glass", "glasses"), ("ml", "ml"))
+    )
+    goals = tuple(
+        Button(
+            _chosen(ui, ui(f"water.button.goal_{settings.unit}", goal=g), g == settings.goal),
+            f"w:goal:{settings.unit}:{g}",
+        )
+        for g in water.GOAL_CHOICES[settings.unit]
+    )
+    sizes = tuple(
+        Button(
+            _chosen(ui, ui("water.button.glass_size", ml=ml), ml == settings.glass_ml),
+            f"w:glass:{ml}",
+        )
+        for ml in water.GLASS_SIZES
+    )
+    text = ui("water.goal_title", goal=goal_label(ui, settings), glass_ml=settings.glass_ml)
+    return Screen(
+        text,
+        (units, goals, sizes, (Button(ui("water.button.type"), "w:goal:type"),), _back_row(ui)),
+    )
+
+
+def logged_screen(ui: UiText, settings: WaterSettings, amount: int, ml: int) -> Screen:
+    """What a nudge (or /drank) turns into once a glass is logged."""
+    if settings.unit == "glass":
+        text = ui("water.logged_glass", amount=amount, goal=settings.goal)
+    else:
+        text = ui("water.logged_ml", ml=ml, amount=amount, goal=settings.goal)
+    if amount >= settings.goal:
+        text += "\n" + ui("water.logged_reached")
+    return Screen(
+        text,
+        ((Button(ui("water.button.nudge_drank_more"), DRANK), Button(ui("water.button.open"), HOME)),),
+    )
+
+
+def note_screen(ui: UiText, text: str) -> Screen:
+    """A short confirmation with a way back to /water."""
+    return Screen(text, ((Button(ui("water.button.open"), HOME),),))
+
+
+def nudge_screen(
+    ui: UiText,
+    nudges: tuple[str, ...],
+    index: int,
+    settings: WaterSettings,
+    amount: int,
+    nudge_id: int,
+) -> Screen:
+    opening = nudges[index] if nudges else ui("water.nudge_fallback")
+    text = opening + "\n\n" + ui(f"water.nudge_progress_{settings.unit}", amount=amount, goal=settings.goal)
+    return Screen(
+        text,
+        (
+            (Button(ui("water.button.nudge_drank"), nudge_data("drank", nudge_id)),),
+            (
+                Button(ui("water.button.nudge_snooze"), nudge_data("snooze", nudge_id)),
+                Button(ui("water.button.nudge_skip"), nudge_data("skip", nudge_id)),
+            ),
+            (
+                Button(ui("water.button.nudge_pause"), nudge_data("pause", nudge_id)),
+                Button(ui("water.button.nudge_stop"), nudge_data("stop", nudge_id)),
+            ),
+        ),
+    )
+
+
+def prompt_screen(ui: UiText, text: str, back: str) -> Screen:
+    return Screen(text, ((Button(ui("water.button.back"), back),),))
