@@ -25,8 +25,8 @@ Limits, on purpose:
 * Only the methods spasmbot uses are implemented; anything else answers 404 like Telegram does
   for an unknown method. Inline mode answers (``answerInlineQuery``, see ``ChatClient.inline``)
   are validated and recorded; posting a chosen result and editing inline messages
-  (``inline_message_id``), groups' permissions, media groups, files download and webhooks are
-  not modelled.
+  (``inline_message_id``), groups' permissions, media groups and files download are not
+  modelled; ``setWebhook`` is recorded (``webhook``) but the fake never posts to it.
 * HTML is checked slightly *more strictly* than Telegram: a bare ``&`` that does not start one
   of ``&lt; &gt; &amp; &quot;`` or a numeric reference is rejected (Telegram keeps it
   literally), because it always means a value was not escaped. Unknown attributes are ignored
@@ -41,17 +41,20 @@ Limits, on purpose:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import json
 import logging
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
+import httpx
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -70,6 +73,7 @@ __all__ = [
     "ChatClient",
     "FakeMessage",
     "FakeTelegram",
+    "Gate",
     "HtmlError",
     "InlineAnswer",
     "InlineResult",
@@ -222,6 +226,30 @@ class _Fault:
     retry_after: int
 
 
+OutageKind = Literal["refuse", "502", "timeout"]
+
+
+@dataclass(slots=True)
+class Gate:
+    """Calls held by :meth:`FakeTelegram.gate`: ``await gate.arrived.wait()``, then ``gate.open()``."""
+
+    method: str
+    chat_id: int | None
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # a call is being held
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    held: int = 0  # calls waiting right now
+
+    def open(self) -> None:
+        self.released.set()
+
+
+@dataclass(slots=True)
+class _Outage:
+    kind: OutageKind
+    until: float  # the fake's clock, seconds
+    methods: frozenset[str]
+
+
 _METHODS = (
     "getMe",
     "sendMessage",
@@ -238,6 +266,7 @@ _METHODS = (
     "deleteMessage",
     "sendChatAction",
     "getUpdates",
+    "setWebhook",
     "deleteWebhook",
     "getWebhookInfo",
     "close",
@@ -409,6 +438,10 @@ class FakeTelegram(BaseRequest):
         self._touched: dict[int, list[FakeMessage]] = {}
         self._chats: dict[int, dict[str, Any]] = {}
         self._faults: list[_Fault] = []
+        self._gates: list[Gate] = []
+        self._outage: _Outage | None = None
+        self._token_revoked = False
+        self.outage_calls = 0  # calls answered by an injected outage or a revoked token
         self._blocked: set[int] = set()
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._updates: list[dict[str, Any]] = []
@@ -419,6 +452,10 @@ class FakeTelegram(BaseRequest):
         self._inline_answers: dict[str, InlineAnswer] = {}
         self._answered: set[str] = set()
         self._answers: dict[int, list[CallbackAnswer]] = {}
+        # setWebhook's parameters while a webhook is set (url, secret_token, ...); the fake does
+        # not post to it: a test posts the updates itself (ChatClient's ``transport``).
+        self.webhook: dict[str, Any] = {}
+        self.webhook_error: tuple[int, str] | None = None  # (date, message) getWebhookInfo reports
         # Bounded: an exception keeps its traceback's frames alive, and a benchmark may raise
         # thousands of them; ``errors_seen`` counts them all.
         self.handler_errors: deque[tuple[object, BaseException]] = deque(maxlen=ERRORS_KEPT)
@@ -439,7 +476,8 @@ class FakeTelegram(BaseRequest):
             "deletemessage": self._delete_message,
             "sendchataction": self._send_chat_action,
             "getupdates": self._get_updates,
-            "deletewebhook": self._true,
+            "setwebhook": self._set_webhook,
+            "deletewebhook": self._delete_webhook,
             "getwebhookinfo": self._get_webhook_info,
             "close": self._true,
             "logout": self._true,
@@ -472,6 +510,12 @@ class FakeTelegram(BaseRequest):
         key = name.lower()
         api_method = _CANONICAL.get(key, name)
         params = request_data.parameters if request_data is not None else {}
+        if self._gates:
+            await self._wait_at_gate(api_method, params)
+        if self._outage is not None or self._token_revoked:
+            refused = self._network_condition(api_method, params, request_data)
+            if refused is not None:
+                return refused
         self.calls.append(Call(api_method, params))
         self.counts[api_method] += 1
         if not self._bot_id_known:
@@ -552,6 +596,88 @@ class FakeTelegram(BaseRequest):
         if fault.error == "not_modified":
             raise _ApiError(400, NOT_MODIFIED)
         raise _bad("chat not found")
+
+    # --- network conditions: held requests, outages, a revoked token (issue 9) ---------------
+    # Kept together here. Unlike fail_next (one reply to one call), these model the link or the
+    # server being in some state for a while, measured by the fake's own clock (``now``).
+
+    def gate(self, method: str, *, chat_id: int | None = None) -> Gate:
+        """Hold every ``method`` call (to ``chat_id``, if given) until ``gate.open()``.
+
+        For deterministic concurrency tests: a handler is stopped mid-flight while others run.
+        """
+        canonical = _CANONICAL.get(method.lower())
+        if canonical is None:
+            raise ValueError(f"unknown Bot API method {method!r}; known: {', '.join(_METHODS)}")
+        gate = Gate(canonical, chat_id)
+        self._gates.append(gate)
+        return gate
+
+    def outage(self, kind: OutageKind, *, seconds: float, methods: tuple[str, ...] = ()) -> None:
+        """From now, for ``seconds`` of the fake's clock, every call (or only ``methods``) fails:
+
+        * ``"refuse"``: the connection is refused (PTB raises NetworkError): nothing arrived.
+        * ``"502"``: a proxy in front of the Bot API answers 502 Bad Gateway: nothing arrived.
+        * ``"timeout"``: the call reaches Telegram and is carried out, but the answer never comes
+          back (PTB raises TimedOut): the ambiguous case, the message *did* arrive.
+        """
+        if kind not in ("refuse", "502", "timeout"):
+            raise ValueError(f"unknown outage kind {kind!r}; use refuse, 502 or timeout")
+        names = frozenset(_CANONICAL.get(m.lower(), m) for m in methods)
+        self._outage = _Outage(kind, float(self._clock()) + seconds, names)
+
+    def end_outage(self) -> None:
+        self._outage = None
+
+    def revoke_token(self) -> None:
+        """The owner revoked the token in @BotFather: every call answers 401 Unauthorized."""
+        self._token_revoked = True
+
+    def _clock(self) -> float:
+        value = self._now()
+        return value.timestamp() if isinstance(value, datetime) else float(value)
+
+    async def _wait_at_gate(self, method: str, params: dict[str, Any]) -> None:
+        chat_id = _loose_int(params.get("chat_id"))
+        for gate in self._gates:
+            if gate.method == method and gate.chat_id in (None, chat_id):
+                gate.held += 1
+                gate.arrived.set()
+                try:
+                    await gate.released.wait()
+                finally:
+                    gate.held -= 1
+                return
+
+    def _network_condition(
+        self, method: str, params: dict[str, Any], request_data: RequestData | None
+    ) -> tuple[int, bytes] | None:
+        """The answer of a revoked token or an ongoing outage; None when the call goes through."""
+        if self._token_revoked:
+            self.outage_calls += 1
+            return 401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
+        outage = self._outage
+        if outage is None:
+            return None
+        if self._clock() >= outage.until:
+            self._outage = None
+            return None
+        if outage.methods and method not in outage.methods:
+            return None
+        self.outage_calls += 1
+        if outage.kind == "refuse":
+            raise NetworkError("httpx.ConnectError: [Errno 111] Connection refused") from (
+                httpx.ConnectError("[Errno 111] Connection refused")
+            )
+        if outage.kind == "502":
+            return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+        handler = self._handlers.get(method.lower())
+        if handler is not None:  # carried out; only the answer is lost
+            self.calls.append(Call(method, params))
+            self.counts[method] += 1
+            with contextlib.suppress(_ApiError):
+                handler(params, request_data)
+        raise TimedOut("Timed out") from httpx.ReadTimeout("read timed out")
 
     # --- inspection ----------------------------------------------------------------------------
 
@@ -938,12 +1064,30 @@ class FakeTelegram(BaseRequest):
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         return self._updates[:limit]
 
+    def _set_webhook(self, params: dict[str, Any], request_data: RequestData | None) -> bool:
+        url = str(params.get("url") or "")
+        if url and not url.startswith("https://"):
+            raise _bad("Bad webhook: An HTTPS URL must be provided for webhook")
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = {key: value for key, value in params.items() if key != "drop_pending_updates"} if url else {}
+        return True
+
+    def _delete_webhook(self, params: dict[str, Any], request_data: RequestData | None) -> bool:
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = {}
+        return True
+
     def _get_webhook_info(self, params: dict[str, Any], request_data: RequestData | None) -> dict[str, Any]:
-        return {
-            "url": "",
+        info: dict[str, Any] = {
+            "url": self.webhook.get("url", ""),
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
+        if self.webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self.webhook_error
+        return info
 
     # --- inline mode (answerInlineQuery) ---------------------------------------------------------
     # Kept together: an inline query is opened by ChatClient.inline(), answered once by the bot;
@@ -1007,8 +1151,8 @@ def _check_text(plain: str) -> None:
 class ChatClient:
     """One user in a private chat with the bot, driving an initialised ``Application``.
 
-    Each action builds the update Telegram would deliver, runs it through
-    ``app.process_update`` and returns the bot's messages that were sent or edited meanwhile.
+    Each action builds the update Telegram would deliver, runs it through the application's
+    update processor and ``app.process_update`` and returns the bot's messages that were sent or edited meanwhile.
     Exceptions raised by handlers are collected in :attr:`errors` (the latest
     ``ERRORS_KEPT``; re-raised when ``raise_errors`` is true) instead of vanishing into PTB's
     logging.
@@ -1024,8 +1168,12 @@ class ChatClient:
         *,
         username: str | None = None,
         raise_errors: bool = False,
+        transport: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
     ) -> None:
         self.app = app
+        # How updates reach the bot: ``app.process_update`` by default; a webhook test passes a
+        # function that POSTs the JSON to the bot's webhook over HTTP and waits until handled.
+        self.transport = transport
         self.api = api
         self.user_id = user_id
         self.chat_id = user_id
@@ -1089,7 +1237,13 @@ class ChatClient:
         payload = {"update_id": self.api.next_update_id(), **payload}
         mark = self.api.touch_mark(self.chat_id)
         errors_before = self.api.errors_seen
-        await self.app.process_update(Update.de_json(payload, self.app.bot))
+        if self.transport is not None:
+            await self.transport(payload)
+        else:
+            update = Update.de_json(payload, self.app.bot)
+            # As the Application's update fetcher does for polled updates: through its update
+            # processor, so concurrent actions (asyncio.gather) meet the same ordering rules.
+            await self.app.update_processor.process_update(update, self.app.process_update(update))
         fresh = min(self.api.errors_seen - errors_before, len(self.api.handler_errors))
         new_errors = [err for _, err in list(self.api.handler_errors)[-fresh:]] if fresh else []
         self.errors.extend(new_errors)

@@ -350,3 +350,27 @@ async def test_rows_with_the_same_payload_get_independent_copies(store: Store) -
     assert nested is not None
     nested.payload["days"].append(3)
     assert (await schedule.get_due(store, 2, "water")).payload == {"days": [1, 2]}  # type: ignore[union-attr]
+
+
+async def test_reads_never_see_another_tasks_uncommitted_rows(store: Store) -> None:
+    """Handlers run concurrently: a read made while a transaction is open waits for its end."""
+    await users.touch(store, 1, 1, "en", NOW)
+    entered = asyncio.Event()
+    release = asyncio.Event()
+
+    async def rolled_back() -> None:
+        with contextlib.suppress(RuntimeError):
+            async with store.transaction() as db:
+                await db.execute("UPDATE users SET language = 'xx' WHERE user_id = 1")
+                entered.set()
+                await release.wait()
+                raise RuntimeError("roll back")
+
+    writer = asyncio.create_task(rolled_back())
+    await entered.wait()
+    reader = asyncio.create_task(store.fetchall("SELECT language FROM users"))
+    await asyncio.sleep(0)
+    assert not reader.done()  # waiting for the transaction, not reading its half-done state
+    release.set()
+    await writer
+    assert [row["language"] for row in await reader] == ["en"]

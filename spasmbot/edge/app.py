@@ -20,13 +20,15 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from spasmbot.clock import Clock
 from spasmbot.config import Settings
 from spasmbot.content.model import Content
 from spasmbot.edge import delivery_job, router, users
 from spasmbot.edge.common import Context, answer, awaiting, clear_input, reply, services
+from spasmbot.edge.metrics import BotMetrics, ObservedApplication, ObservedRequest, metrics_of
+from spasmbot.edge.ordering import ChatOrderedProcessor
 from spasmbot.features import FEATURES
 from spasmbot.features.browse import handlers as browse
 from spasmbot.features.browse import screens as render
@@ -71,13 +73,20 @@ def build_application(
             )
         )
         .post_init(on_startup)
-        .concurrent_updates(False)
+        .concurrent_updates(ChatOrderedProcessor(settings.concurrency))
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+    # Every Bot API call goes through ObservedRequest and every update through ObservedApplication,
+    # so /metrics and /healthz see them (spasmbot.edge.metrics); PTB's own defaults otherwise.
+    metrics = BotMetrics(clock)
+    builder = (
+        builder.application_class(ObservedApplication)
+        .request(ObservedRequest(request or HTTPXRequest(connection_pool_size=256), metrics))
+        .get_updates_request(ObservedRequest(request or HTTPXRequest(connection_pool_size=1), metrics))
+    )
     if rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
     app = builder.build()
+    app.bot_data["metrics"] = metrics
     app.bot_data["services"] = Services(
         content=content, store=store, clock=clock, settings=settings, translations=dict(translations or {})
     )
@@ -156,6 +165,9 @@ async def _not_text(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log every unexpected error once, then tell the user politely (if we still can)."""
     error = context.error
+    metrics = metrics_of(context.application)
+    if metrics is not None:
+        metrics.errors.labels("job" if context.job is not None else "update").inc()
     if isinstance(error, Forbidden):
         log.info("user blocked the bot: %s", error)
         return

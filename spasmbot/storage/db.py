@@ -12,6 +12,9 @@ Why it looks like this:
   handler's statement would silently join (and could be rolled back with) the delivery pass's
   transaction, or its ``commit()`` would commit half of it. ``store.db.execute`` is therefore
   safe for single writes too; ``store.write(sql, params)`` also returns the changed-row count.
+  ``store.fetchone``/``fetchall`` hold the guard until the rows are read, so a reader never sees
+  another task's uncommitted rows. Updates are handled concurrently (``spasmbot.edge.ordering``),
+  so this guard is what keeps every handler's statements and every transaction apart.
 * WAL journal, ``synchronous=NORMAL`` (durable across process crashes; an OS crash may lose the
   last moments), foreign keys on, a busy timeout for the rare second process (``spasmbot`` CLI).
 * Schema changes are ``migrations/NNNN_name.sql`` files applied in number order, each in its own
@@ -282,11 +285,13 @@ class Store:
             return count
 
     async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
-        async with self.db.execute(sql, params) as cursor:
+        # The guard spans the fetch too: stepping a cursor while another task's transaction is
+        # open on the same connection would read its uncommitted (maybe rolled back) rows.
+        async with self.db.guard.hold(), self.db.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        async with self.db.execute(sql, params) as cursor:
+        async with self.db.guard.hold(), self.db.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def tables_with_user_id(self) -> list[str]:
