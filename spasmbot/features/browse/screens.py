@@ -190,7 +190,10 @@ def about_screen(content: Content) -> Screen:
          Button(content.ui("core.feature.help"), HELP)),
         (menu_button(content),),
     ]
-    return Screen(content.ui("core.about"), tuple(rows))
+    text = content.ui("core.about")
+    if content.version and "core.about_version" in content.ui:
+        text += "\n\n" + content.ui("core.about_version", version=content.version)
+    return Screen(text, tuple(rows))
 
 
 def help_screen(content: Content, commands: list[tuple[str, str]]) -> Screen:
@@ -262,5 +265,6 @@ def command_list(content: Content) -> list[tuple[str, str]]:
     """(command, description) for setMyCommands and /help; section commands come from content."""
     commands = [(name, content.ui(f"core.command.{name}")) for name in _LEADING_COMMANDS]
     commands += [(s.command, s.description) for s in content.sections.values() if s.command]
+    commands += [(c.command, c.title) for c in sorted(content.checks.values(), key=lambda c: c.order) if c.command]
     commands += [(name, content.ui(f"core.command.{name}")) for name in _TRAILING_COMMANDS]
     return commands
