@@ -158,3 +158,28 @@ async def test_stale_or_forged_votes_change_no_count(harness: Harness) -> None:
     await user.tap_data(card, "s:v:cramps:x:n")
     assert await votes.votes(harness.store) == {"cramps": (0, 1)}
     assert not harness.api.unanswered_queries
+
+
+async def test_a_typed_warning_sign_gets_the_urgent_advice_first_then_the_check_and_results(harness: Harness) -> None:
+    user = harness.user()
+    [answer] = await user.send("I have chest pian and cramps in my arm")  # misspelt
+    assert answer.plain.startswith("🚨")
+    assert "emergency" in answer.plain.lower() and "not a diagnosis" in answer.plain
+    assert "Best match" not in answer.plain
+    [start] = [b for b in answer.all_buttons() if b.text.startswith("▶️")]
+    assert start.data is not None and start.data.startswith("k:start:")
+    [step] = await user.tap(answer, start.text)  # the full check that declared the sign
+    assert "Step 1" in step.plain
+    [answer] = await user.send("my calf is swollen red and hot")
+    assert answer.plain.startswith("🚨") and "blood clot" in answer.plain
+    assert any(b.text.startswith("🔎") for b in answer.all_buttons())  # what search found, below the advice
+
+
+async def test_look_alikes_and_negations_are_not_red_flags(harness: Harness) -> None:
+    user = harness.user()
+    for text in ("I had chest day at the gym and my calves cramp", "no chest pain, just a calf cramp",
+                 "I don't have chest pain", "breathing exercises for stress"):
+        [answer] = await user.send(text)
+        assert not answer.plain.startswith("🚨"), text
+    [answer] = await user.send("not sure if it's chest pain but it hurts")  # a hedge: when unsure, warn
+    assert answer.plain.startswith("🚨")

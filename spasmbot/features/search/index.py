@@ -155,8 +155,11 @@ class SearchIndex:
     # --- querying ------------------------------------------------------------------------------
 
     def query_terms(self, text: str) -> list[tuple[str, str]]:
-        """The typed text as (stem, word) pairs, lay phrases replaced by the content's words."""
-        written = self.words.words(text)
+        """The typed text as distinct (stem, word) pairs, lay phrases replaced by the content's words."""
+        return list(dict.fromkeys(self.in_content_words(self.words.words(text))))
+
+    def in_content_words(self, written: list[str]) -> list[tuple[str, str]]:
+        """Words as typed -> (stem, word) pairs in order, lay phrases replaced by the content's words."""
         stems = [self.words.stem(w) for w in written]
         result: list[tuple[str, str]] = []
         i = 0
@@ -168,7 +171,7 @@ class SearchIndex:
             else:
                 result.extend(phrase.term)
                 i += len(phrase.words)
-        return list(dict.fromkeys(result))
+        return result
 
     def _phrase_at(self, stems: list[str], written: list[str], start: int) -> _Phrase | None:
         for phrase in self._phrases.get(stems[start][0], ()):

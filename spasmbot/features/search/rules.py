@@ -1,4 +1,4 @@
-"""What to answer a typed message with. Telegram-free.
+"""What to answer a typed message with: red flags first, then search. Telegram-free.
 
 One :class:`Searcher` per language is built when the content loads (the search index and the
 red-flag matcher); :func:`searcher_for` hands out the one for a Content from a cache the caller
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from spasmbot.content.model import Card, Content
 from spasmbot.features.search import screens
 from spasmbot.features.search.index import Hit, SearchIndex
+from spasmbot.features.search.redflags import Match, RedFlagMatcher
 from spasmbot.screen import Screen
 
 INLINE_RESULTS = 50  # Telegram's maximum per answer
@@ -22,19 +23,28 @@ INLINE_RESULTS = 50  # Telegram's maximum per answer
 class Searcher:
     content: Content
     index: SearchIndex = field(init=False)
+    red_flags: RedFlagMatcher = field(init=False)
     build_seconds: float = field(init=False, default=0.0)
 
     def __post_init__(self) -> None:
         started = time.perf_counter()
         self.index = SearchIndex(self.content)
+        self.red_flags = RedFlagMatcher(self.content, self.index)
         self.build_seconds = time.perf_counter() - started
+
+    def red_flag(self, text: str) -> Match | None:
+        """The most urgent warning sign the checks declare that ``text`` describes, if any."""
+        return self.red_flags.match(text)
 
     def search(self, text: str, limit: int = 1 + screens.MORE_MATCHES) -> list[Hit]:
         return self.index.search(text, limit)
 
     def reply(self, text: str) -> Screen:
-        """The whole answer to a typed message: a warning sign's advice, a result, or "not found"."""
+        """The whole answer to a typed message: a warning sign's advice first, else a result or "not found"."""
         hits = self.search(text)
+        flag = self.red_flag(text)
+        if flag is not None:
+            return screens.red_flag(self.content, flag, hits if self.index.confident(hits) else [])
         return screens.answer(self.content, text, hits, self.index.confident(hits))
 
     def inline_cards(self, text: str, popular: list[str]) -> list[Card]:

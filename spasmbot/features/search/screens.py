@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from spasmbot.content.model import Card, Content
 from spasmbot.features.browse import screens as render
+from spasmbot.features.checks.engine import data_start
 from spasmbot.features.checks.model import Check
 from spasmbot.features.search.callbacks import card_link
 from spasmbot.features.search.index import Doc, Hit
+from spasmbot.features.search.redflags import Match
 from spasmbot.features.search.words import plain
 from spasmbot.screen import Button, Screen
 
@@ -36,7 +38,7 @@ def echo(query: str) -> str:
 def doc_button(content: Content, doc: Doc) -> Button:
     """A button that opens a search result: a card or section (browse), or a check (starts it)."""
     if doc.kind == "check":
-        return Button(content.ui("search.button.start_check", title=doc.title), f"k:start:{doc.id}")
+        return Button(content.ui("search.button.start_check", title=doc.title), data_start(doc.id))
     data = render.card_data(doc.id) if doc.kind == "card" else render.section_data(doc.id)
     return Button(content.ui("search.button.more_card", title=doc.title), data)
 
@@ -53,7 +55,7 @@ def _with_more(screen: Screen, more: list[Button]) -> Screen:
 def check_intro(content: Content, check: Check) -> Screen:
     return Screen(
         content.ui("search.check_intro", title=check.title, intro=check.intro),
-        ((Button(content.ui("search.button.start_check", title=check.title), f"k:start:{check.id}"),),
+        ((Button(content.ui("search.button.start_check", title=check.title), data_start(check.id)),),
          (render.menu_button(content),)),
     )
 
@@ -87,6 +89,22 @@ def not_found(content: Content, query: str, hits: list[Hit]) -> Screen:
 
 def answer(content: Content, query: str, hits: list[Hit], confident: bool) -> Screen:
     return results(content, query, hits) if confident else not_found(content, query, hits)
+
+
+def red_flag(content: Content, flag: Match, hits: list[Hit]) -> Screen:
+    """The warning sign's advice first, then the full check and what search found."""
+    text = content.ui(
+        "search.red_flag", title=flag.outcome.title, text=flag.outcome.text, phrase=html.escape(flag.phrase)
+    )
+    text += "\n\n" + content.ui("search.red_flag_more")
+    if flag.check.disclaimer and "checks.disclaimer" in content.ui:
+        text += "\n\n" + content.ui("checks.disclaimer")
+    rows: list[tuple[Button, ...]] = [
+        (Button(content.ui("search.button.start_check", title=flag.check.title), data_start(flag.check.id)),)
+    ]
+    rows += [(doc_button(content, hit.doc),) for hit in hits[:MORE_MATCHES]]
+    rows.append((render.menu_button(content),))
+    return Screen(text, tuple(rows))
 
 
 def ask(content: Content) -> Screen:
