@@ -160,7 +160,7 @@ def register(app: Application) -> None:
     cache = app.bot_data.setdefault("searchers", {})
     for content in (svc.content, *svc.translations.values()):
         searcher_for(cache, content)  # build every language's index now, not on the first question
-    register_input(ASK_KEY, _typed_words)
+    register_input(app, ASK_KEY, _typed_words)
     app.add_handler(CommandHandler("start", deep_link, has_args=True))
     app.add_handler(CommandHandler("search", search_command))
     route(app, callbacks.SEARCH, {callbacks.VOTE: on_vote}, stale=browse.expired)
