@@ -153,8 +153,9 @@ async def stop_reason(update: Update, context: Context) -> None:
     await answer(update)
     await feedback.count_stop_reason(svc.store, reason)  # anonymous: no user id is kept
     ui = svc.content.ui
+    specific = f"privacy.thanks_{reason}"  # e.g. "My cramps are better" deserves more than "thanks"
     await show(update, context, Screen(
-        ui("privacy.thanks"),
+        ui(specific) if specific in ui else ui("privacy.thanks"),
         ((Button(ui("privacy.button.forget_offer"), "p:forget"),), (render.menu_button(svc.content),)),
     ))
 
