@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
@@ -11,17 +10,12 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
-from telegram.warnings import PTBUserWarning
+from telegram.ext import Application, ContextTypes
 
 from spasmbot.screen import Button, Screen
 from spasmbot.services import Services
 
 log = logging.getLogger(__name__)
-
-# send_screen/edit_screen call sendMessage/editMessageText through Bot.do_api_request on purpose
-# (see there); PTB warns about that use, which here is a deliberate choice, not a mistake.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 Context = ContextTypes.DEFAULT_TYPE
 InputHandler = Callable[[Update, Context, str], Awaitable[None]]
@@ -132,11 +126,12 @@ async def answer(update: Update, text: str | None = None, alert: bool = False) -
 # "I did not understand" reply. The expectation lives in user_data, so a restart forgets it and
 # the text then gets the friendly hint, which is fine.
 
-_INPUT_HANDLERS: dict[str, InputHandler] = {}
+_INPUT_HANDLERS = "input_handlers"  # bot_data key: the typed-input handlers of one Application
 
 
-def register_input(key: str, handler: InputHandler) -> None:
-    _INPUT_HANDLERS[key] = handler
+def register_input(app: Application, key: str, handler: InputHandler) -> None:
+    """Route the text typed after ``expect_input(context, key)`` to ``handler`` (in ``app`` only)."""
+    app.bot_data.setdefault(_INPUT_HANDLERS, {})[key] = handler
 
 
 def expect_input(context: Context, key: str, **data: Any) -> None:
@@ -155,6 +150,7 @@ def awaiting(context: Context) -> tuple[InputHandler, dict[str, Any]] | None:
     if context.user_data is None:
         return None
     key = context.user_data.get("awaiting")
-    if key is None or key not in _INPUT_HANDLERS:
+    handlers: dict[str, InputHandler] = context.bot_data.get(_INPUT_HANDLERS, {})
+    if key is None or key not in handlers:
         return None
-    return _INPUT_HANDLERS[key], context.user_data.get("awaiting_data", {})
+    return handlers[key], context.user_data.get("awaiting_data", {})
