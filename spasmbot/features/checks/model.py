@@ -407,7 +407,7 @@ def parse_check(data: dict[str, Any], source: str) -> Check:
                 continue
             node = parse(r, node_id, node_data)
             if node is not None:
-                target[node_id] = node  # type: ignore[index]
+                target[node_id] = node  # type: ignore[assignment]  # steps or outcomes, paired above
     followup = _parse_followup(r, data.get("followup"))
     sources, reviewed, review_due = _governance(r, data)
 
