@@ -660,9 +660,9 @@ def _routed(handler: Handler) -> Callable[[Update, Context, Press], Awaitable[No
 
 
 def register(app: Application) -> None:
-    delivery_job.register_kind(CHECKIN)
-    register_input(INPUT_NOTE, typed_note)
-    register_input(INPUT_CHECKIN_TIME, typed_checkin_time)
+    delivery_job.register_kind(app, CHECKIN)
+    register_input(app, INPUT_NOTE, typed_note)
+    register_input(app, INPUT_CHECKIN_TIME, typed_checkin_time)
     app.add_handler(CommandHandler("log", log_command))
     app.add_handler(CommandHandler("diary", diary_command))
     app.add_handler(CommandHandler("report", report_command))
