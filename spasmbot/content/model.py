@@ -119,8 +119,10 @@ class Content:
     conditions: dict[str, Condition] = field(default_factory=dict)
 
     def reviews(self) -> list[tuple[str, str, Review | None]]:
-        """(file, field, review) of every card and tip, for overdue warnings."""
+        """(file, field, review) of every card, tip and guided check, for overdue warnings."""
         items: list[tuple[str, str, Review | None]] = []
+        for check in self.checks.values():
+            items.append((check.source, "", check.review))
         for card in self.cards.values():
             file, _, where = card.source.partition(": ")
             items.append((file, where, card.review))
