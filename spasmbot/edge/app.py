@@ -87,7 +87,8 @@ def build_application(
         .get_updates_request(ObservedRequest(request or HTTPXRequest(connection_pool_size=1), metrics))
     )
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+        # PTB's builder is typed for a limiter without per-call arguments until one is set
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["metrics"] = metrics
     app.bot_data["services"] = Services(
