@@ -106,7 +106,7 @@ async def _forget_pending_input(update: Update, context: Context) -> None:
     message = update.effective_message
     is_command = bool(message and message.text and message.text.startswith("/"))
     if update.callback_query is not None or is_command:
-        clear_input(context)
+        await clear_input(update, context)
 
 
 class _EmptyCallbackData(BaseHandler[Update, Context, None]):
@@ -132,10 +132,10 @@ async def _free_text(update: Update, context: Context) -> None:
     message = update.effective_message
     text = (message.text or "").strip() if message else ""
     if text.lower().strip(" !.") == "stop":  # always wins, even over a pending "type a time" prompt
-        clear_input(context)
+        await clear_input(update, context)
         await privacy.stop(update, context)
         return
-    pending = awaiting(context)
+    pending = await awaiting(update, context)
     if pending is not None and text:
         handler, _ = pending
         await handler(update, context, text)

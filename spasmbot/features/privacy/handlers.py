@@ -109,7 +109,7 @@ async def forget_answer(update: Update, context: Context) -> None:
     assert query is not None and user is not None
     if query.data == "p:forget:yes":
         await users.forget_user(svc.store, user.id)
-        clear_input(context)
+        await clear_input(update, context)
         if context.user_data is not None:
             context.user_data.clear()
         text = svc.content.ui("privacy.forgotten")

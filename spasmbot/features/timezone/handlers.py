@@ -99,13 +99,13 @@ async def ask_timezone(
     """Show the picker (editing the tapped message, or as a new message); typing a name works too."""
     svc = services(context)
     return_to = _clean_return(return_to)
-    expect_input(context, INPUT_KEY, return_to=return_to)
+    await expect_input(update, context, INPUT_KEY, return_to=return_to)
     await show(update, context, offsets_screen(svc, return_to, intro))
 
 
-async def _choose(context: Context, user_id: int, name: str) -> None:
+async def _choose(update: Update, context: Context, user_id: int, name: str) -> None:
     svc = services(context)
-    clear_input(context)
+    await clear_input(update, context)
     await users.set_timezone(svc.store, user_id, name)
     await delivery_job.reschedule_user(svc, user_id)
 
@@ -165,7 +165,7 @@ async def on_button(update: Update, context: Context) -> None:
         screen = regions_screen(svc, offset, return_to) if offset is not None else None
         if screen is not None:
             await answer(update)
-            expect_input(context, INPUT_KEY, return_to=return_to)
+            await expect_input(update, context, INPUT_KEY, return_to=return_to)
             await show(update, context, screen)
             return
         await _stale(update, context, return_to)
@@ -174,7 +174,7 @@ async def on_button(update: Update, context: Context) -> None:
         return_to = _clean_return(parts[3] if len(parts) > 3 else "")
         name = parts[2]
         if name in timezones.BY_NAME:
-            await _choose(context, user.id, name)
+            await _choose(update, context, user.id, name)
             note = _confirmation(svc, name)
             await answer(update, svc.content.ui("timezone.toast", zone=name))
             await _return(update, context, return_to, note)
@@ -197,15 +197,15 @@ async def typed_zone(update: Update, context: Context, text: str) -> None:
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    pending = awaiting(context)
+    pending = await awaiting(update, context)
     return_to = _clean_return(str(pending[1].get("return_to", ""))) if pending else ""
     name = timezones.lookup(text)
     if name is None:
-        expect_input(context, INPUT_KEY, return_to=return_to)
+        await expect_input(update, context, INPUT_KEY, return_to=return_to)
         hint = svc.content.ui("timezone.unknown_name", text=html.escape(text[:64]))
         await reply(update, context, offsets_screen(svc, return_to, hint))
         return
-    await _choose(context, user.id, name)
+    await _choose(update, context, user.id, name)
     button = (
         Button(svc.content.ui("timezone.button.continue"), return_to)
         if return_to
