@@ -11,7 +11,6 @@ from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseHandler,
@@ -27,6 +26,8 @@ from spasmbot.config import Settings
 from spasmbot.content.model import Content
 from spasmbot.edge import delivery_job, router, users
 from spasmbot.edge.common import Context, answer, awaiting, clear_input, reply, services
+from spasmbot.edge.fatal import TOKEN_REJECTED, UnauthorizedWatch, stop_for, token_rejected
+from spasmbot.edge.lanes import TwoLaneLimiter
 from spasmbot.edge.ordering import ChatOrderedProcessor
 from spasmbot.features import FEATURES
 from spasmbot.features.browse import handlers as browse
@@ -73,11 +74,17 @@ def build_application(
         .post_init(on_startup)
         .concurrent_updates(ChatOrderedProcessor(settings.concurrency))
     )
-    if request is not None:
+    watched: tuple[UnauthorizedWatch, ...] = ()
+    if request is None:  # production: PTB's transport, noticing a revoked token (edge.fatal)
+        watched = (UnauthorizedWatch(connection_pool_size=256), UnauthorizedWatch(connection_pool_size=1))
+        builder = builder.request(watched[0]).get_updates_request(watched[1])
+    else:
         builder = builder.request(request).get_updates_request(request)
-    if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+    if rate_limiter:  # replies go at once; scheduled sends are paced (edge.lanes)
+        builder = builder.rate_limiter(TwoLaneLimiter())
     app = builder.build()
+    for transport in watched:
+        transport.on_unauthorized = lambda: stop_for(app, TOKEN_REJECTED)
     app.bot_data["services"] = Services(
         content=content, store=store, clock=clock, settings=settings, translations=dict(translations or {})
     )
@@ -149,6 +156,9 @@ async def on_error(update: object, context: Context) -> None:
     error = context.error
     if isinstance(error, Forbidden):
         log.info("user blocked the bot: %s", error)
+        return
+    if token_rejected(error):
+        stop_for(context.application, TOKEN_REJECTED)
         return
     log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
