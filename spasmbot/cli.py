@@ -1,4 +1,9 @@
-"""Command line: ``spasmbot [run]``, ``spasmbot console``, ``spasmbot check-content [DIR]``."""
+"""Command line: ``spasmbot [run [--webhook]]``, ``spasmbot console [--db FILE]``, ``spasmbot check-content [DIR]``.
+
+Exit codes: 0 stopped as asked; 1 a failure that may pass (Bot API unreachable, database locked
+or broken, invalid content); 2 a configuration error that a restart cannot fix (missing or
+rejected token, a malformed setting). See README, "Run it in production".
+"""
 
 from __future__ import annotations
 
@@ -7,41 +12,35 @@ import asyncio
 import logging
 import signal
 import sys
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from spasmbot.config import ConfigError, Settings, load_settings
 from spasmbot.content import ContentInvalid, load_languages
 from spasmbot.content.loader import DEFAULT_LANGUAGE, default_content_dir
+from spasmbot.logs import setup_logging
 
 log = logging.getLogger("spasmbot")
 
-
-class _RedactToken(logging.Filter):
-    """Belt and braces: no log line may carry the bot token (httpx logs request URLs)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.token:
-            message = record.getMessage()
-            if self.token in message:
-                record.msg = message.replace(self.token, "<token>")
-                record.args = ()
-        return True
+# What `spasmbot --help` prints above the commands: plain text (the docstring above is for code readers).
+DESCRIPTION = (
+    "SpasmBot, a Telegram bot about muscle spasms and cramps. "
+    "With no command it runs on Telegram (the same as: spasmbot run); "
+    "TELEGRAM_BOT_TOKEN must be set."
+)
 
 
-def _setup_logging(token: str = "") -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_RedactToken(token))
+def check_content(directory: str | None, today: date | None = None) -> int:
+    """Validate the content (every language folder); print each problem as file: field: message.
 
+    Overdue reviews (``review_due`` before ``today``) and the reading level are reported but do
+    not fail the check: the bot must keep running while a reviewer re-reads the sources.
+    """
+    from spasmbot.content.readability import reading_report
+    from spasmbot.content.review import overdue_warnings
 
-def check_content(directory: str | None) -> int:
-    """Validate the content (every language folder); print each problem as file: field: message."""
+    today = today or date.today()
     root = Path(directory) if directory else default_content_dir()
     if not (root / DEFAULT_LANGUAGE).is_dir():
         print(f"error: {root}: no {DEFAULT_LANGUAGE}/ folder (expected {root / DEFAULT_LANGUAGE})", file=sys.stderr)
@@ -59,6 +58,9 @@ def check_content(directory: str | None) -> int:
             f"({pages} pages), {len(language.tips)} tips, {len(language.nudges)} nudges, "
             f"{len(language.checks)} guided checks"
         )
+        for warning in overdue_warnings(language.reviews(), today):
+            print(f"warning: {warning}", file=sys.stderr)
+    print(reading_report(content).summary())
     return 0
 
 
@@ -66,20 +68,26 @@ async def _run_bot(settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from spasmbot.clock import SystemClock
+    from spasmbot.edge import preflight
     from spasmbot.edge.app import build_application, on_startup
+    from spasmbot.edge.runner import serve
     from spasmbot.storage import Store, StoreError
 
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     content, translations = load_languages(settings.content_dir or default_content_dir())
+    verdict = await preflight.check(settings)  # before the database is created or migrated
+    if verdict.problem is not None:
+        print(f"error: {verdict.problem}", file=sys.stderr)
+        return verdict.exit_code
     try:
         store = await Store.open(settings.db_path)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     app = build_application(settings, content, store, SystemClock(), translations=translations)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     try:
         try:
             await app.initialize()  # getMe: checks the token and the server before anything else
@@ -92,27 +100,23 @@ async def _run_bot(settings: Settings) -> int:
             return 1
         async with app:
             await on_startup(app)
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(drop_pending_updates=False)
-            me = app.bot.username
-            log.info("spasmbot is running as @%s against %s (Ctrl+C to stop)", me, settings.api_url)
-            await stop.wait()
-            log.info("stopping")
-            await app.updater.stop()
-            await app.stop()
+            await serve(app, store, settings.service, stop)
     finally:
         await store.close()
     return 0
 
 
-def run(settings_env: dict[str, str] | None = None) -> int:
+def run(settings_env: dict[str, str] | None = None, *, webhook: bool = False, drop_pending: bool = False) -> int:
     try:
         settings = load_settings(settings_env)
+        if webhook and settings.service.webhook_url is None:
+            raise ConfigError("--webhook needs SPASMBOT_WEBHOOK_URL, the public https URL Telegram posts updates to")
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    _setup_logging(settings.token)
+    if drop_pending:
+        settings = replace(settings, service=replace(settings.service, drop_pending_updates=True))
+    setup_logging(settings.token, settings.service.log_format, settings.service.log_level)
     try:
         return asyncio.run(_run_bot(settings))
     except ContentInvalid as exc:
@@ -123,19 +127,35 @@ def run(settings_env: dict[str, str] | None = None) -> int:
         return 1
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="spasmbot", description=__doc__)
+    # First thing: as PID 1 in a container a signal without a handler is ignored, so a SIGTERM
+    # arriving while the bot starts (imports, content, database) would be lost. Until the event
+    # loop installs its own graceful handler (_run_bot), SIGTERM just ends the process.
+    signal.signal(signal.SIGTERM, _terminate)
+    parser = argparse.ArgumentParser(prog="spasmbot", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot on Telegram with long polling (the default)")
+    run_parser = sub.add_parser("run", help="run the bot on Telegram (long polling unless a webhook is configured)")
+    run_parser.add_argument("--webhook", action="store_true",
+                            help="receive updates by webhook at SPASMBOT_WEBHOOK_URL (behind a TLS reverse proxy)")
+    run_parser.add_argument("--drop-pending-updates", action="store_true",
+                            help="discard the updates Telegram queued while the bot was down")
     console = sub.add_parser("console", help="chat with the bot offline in this terminal")
-    console.add_argument("--db", help="SQLite file (default: SPASMBOT_DB or a temporary file)")
+    console.add_argument("--db", help="SQLite file to keep (default: a temporary database; SPASMBOT_DB is ignored)")
     check = sub.add_parser("check-content", help="validate the content folder and exit")
     check.add_argument("directory", nargs="?", help="content root (default: the bundled content)")
+    check.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                       help="warn about reviews due before this day instead of today (to plan reviews)")
     args = parser.parse_args(argv)
     if args.command == "check-content":
-        return check_content(args.directory)
+        return check_content(args.directory, args.today)
     if args.command == "console":
         from spasmbot.console import main as console_main
 
         return console_main(db=args.db)
+    if args.command == "run":
+        return run(webhook=args.webhook, drop_pending=args.drop_pending_updates)
     return run()

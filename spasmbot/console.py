@@ -8,7 +8,6 @@ or its text. Scheduled messages (tips, nudges) show up as they fall due while it
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import sys
 import tempfile
@@ -143,12 +142,19 @@ async def run_console(
 
 
 def main(db: str | None = None) -> int:
-    path = Path(db or os.environ.get("SPASMBOT_DB") or Path(tempfile.mkdtemp()) / "console.sqlite3")
-    try:
-        return asyncio.run(run_console(sys.stdin.readline, sys.stdout, path, echo=not sys.stdin.isatty()))
-    except ContentInvalid as exc:
-        for error in exc.errors:
-            print(f"error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
+    """Chat in the terminal, on ``db`` or else on a temporary database deleted at exit.
+
+    ``SPASMBOT_DB`` is ignored on purpose: in a container it names the production database, and
+    ``docker exec ... spasmbot console`` must not write test chats (or a second process's
+    reminders) into it. Pass ``--db`` to keep a console session's data.
+    """
+    with tempfile.TemporaryDirectory(prefix="spasmbot-console-") as scratch:
+        path = Path(db) if db else Path(scratch) / "console.sqlite3"
+        try:
+            return asyncio.run(run_console(sys.stdin.readline, sys.stdout, path, echo=not sys.stdin.isatty()))
+        except ContentInvalid as exc:
+            for error in exc.errors:
+                print(f"error: {error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            return 0

@@ -24,7 +24,8 @@ Limits, on purpose:
 
 * Only the methods spasmbot uses are implemented; anything else answers 404 like Telegram does
   for an unknown method. Inline messages (``inline_message_id``), groups' permissions, media
-  groups, files download and webhooks are not modelled.
+  groups and files download are not modelled; ``setWebhook`` is recorded (``webhook``) but the
+  fake never posts to it.
 * HTML is checked slightly *more strictly* than Telegram: a bare ``&`` that does not start one
   of ``&lt; &gt; &amp; &quot;`` or a numeric reference is rejected (Telegram keeps it
   literally), because it always means a value was not escaped. Unknown attributes are ignored
@@ -47,7 +48,7 @@ import logging
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
@@ -237,6 +238,7 @@ _METHODS = (
     "deleteMessage",
     "sendChatAction",
     "getUpdates",
+    "setWebhook",
     "deleteWebhook",
     "getWebhookInfo",
     "close",
@@ -420,6 +422,10 @@ class FakeTelegram(BaseRequest):
         self._open_queries: dict[str, int] = {}
         self._answered: set[str] = set()
         self._answers: dict[int, list[CallbackAnswer]] = {}
+        # setWebhook's parameters while a webhook is set (url, secret_token, ...); the fake does
+        # not post to it: a test posts the updates itself (ChatClient's ``transport``).
+        self.webhook: dict[str, Any] = {}
+        self.webhook_error: tuple[int, str] | None = None  # (date, message) getWebhookInfo reports
         # Bounded: an exception keeps its traceback's frames alive, and a benchmark may raise
         # thousands of them; ``errors_seen`` counts them all.
         self.handler_errors: deque[tuple[object, BaseException]] = deque(maxlen=ERRORS_KEPT)
@@ -439,7 +445,8 @@ class FakeTelegram(BaseRequest):
             "deletemessage": self._delete_message,
             "sendchataction": self._send_chat_action,
             "getupdates": self._get_updates,
-            "deletewebhook": self._true,
+            "setwebhook": self._set_webhook,
+            "deletewebhook": self._delete_webhook,
             "getwebhookinfo": self._get_webhook_info,
             "close": self._true,
             "logout": self._true,
@@ -1032,12 +1039,30 @@ class FakeTelegram(BaseRequest):
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         return self._updates[:limit]
 
+    def _set_webhook(self, params: dict[str, Any], request_data: RequestData | None) -> bool:
+        url = str(params.get("url") or "")
+        if url and not url.startswith("https://"):
+            raise _bad("Bad webhook: An HTTPS URL must be provided for webhook")
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = {key: value for key, value in params.items() if key != "drop_pending_updates"} if url else {}
+        return True
+
+    def _delete_webhook(self, params: dict[str, Any], request_data: RequestData | None) -> bool:
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = {}
+        return True
+
     def _get_webhook_info(self, params: dict[str, Any], request_data: RequestData | None) -> dict[str, Any]:
-        return {
-            "url": "",
+        info: dict[str, Any] = {
+            "url": self.webhook.get("url", ""),
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
+        if self.webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self.webhook_error
+        return info
 
 
 def _check_text(plain: str) -> None:
@@ -1070,8 +1095,12 @@ class ChatClient:
         *,
         username: str | None = None,
         raise_errors: bool = False,
+        transport: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
     ) -> None:
         self.app = app
+        # How updates reach the bot: ``app.process_update`` by default; a webhook test passes a
+        # function that POSTs the JSON to the bot's webhook over HTTP and waits until handled.
+        self.transport = transport
         self.api = api
         self.user_id = user_id
         self.chat_id = user_id
@@ -1125,10 +1154,13 @@ class ChatClient:
         payload = {"update_id": self.api.next_update_id(), **payload}
         mark = self.api.touch_mark(self.chat_id)
         errors_before = self.api.errors_seen
-        update = Update.de_json(payload, self.app.bot)
-        # As the Application's update fetcher does for polled updates: through its update
-        # processor, so concurrent actions (asyncio.gather) meet the same ordering rules.
-        await self.app.update_processor.process_update(update, self.app.process_update(update))
+        if self.transport is not None:
+            await self.transport(payload)
+        else:
+            update = Update.de_json(payload, self.app.bot)
+            # As the Application's update fetcher does for polled updates: through its update
+            # processor, so concurrent actions (asyncio.gather) meet the same ordering rules.
+            await self.app.update_processor.process_update(update, self.app.process_update(update))
         fresh = min(self.api.errors_seen - errors_before, len(self.api.handler_errors))
         new_errors = [err for _, err in list(self.api.handler_errors)[-fresh:]] if fresh else []
         self.errors.extend(new_errors)

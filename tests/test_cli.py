@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from spasmbot.cli import _RedactToken
 from spasmbot.config import ConfigError, load_settings
 from spasmbot.console import run_console
+from spasmbot.logs import RedactToken
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -31,6 +31,16 @@ def test_missing_or_malformed_token_is_a_one_line_error_with_exit_code_2(
     assert message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr
+
+
+def test_webhook_flag_without_a_url_is_a_configuration_error(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "spasmbot", "run", "--webhook"],
+                          env={"PATH": "/usr/bin", "TELEGRAM_BOT_TOKEN": TOKEN},
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "error: --webhook needs SPASMBOT_WEBHOOK_URL, the public https URL Telegram posts updates to"
+    )
 
 
 def test_settings_read_the_environment() -> None:
@@ -60,7 +70,7 @@ def test_bot_refuses_to_start_on_invalid_content(tmp_path: Path) -> None:
 def test_token_is_redacted_from_log_lines() -> None:
     record = logging.LogRecord("httpx", logging.INFO, __file__, 1, "POST https://api.telegram.org/bot%s/getMe",
                                (TOKEN,), None)
-    assert _RedactToken(TOKEN).filter(record)
+    assert RedactToken(TOKEN).filter(record)
     assert TOKEN not in record.getMessage() and "<token>" in record.getMessage()
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from spasmbot.cli import main
-from spasmbot.content import ContentInvalid, load_content
+from spasmbot.content import ContentError, ContentInvalid, load_content
 from spasmbot.content.html import html_errors, visible_length
+from spasmbot.content.readability import grade, syllables, text_stats
+from spasmbot.content.review import overdue_warnings, parse_review
 from spasmbot.content.validate import check_screen
 from spasmbot.screen import Button, Screen
 
@@ -23,6 +26,11 @@ description: "The basics"
 order: 10
 intro: |
   What a spasm is.
+reviewed: 2026-12-01
+review_due: 2027-12-01
+sources:
+  - name: "NHS: Leg cramps"
+    url: "https://www.nhs.uk/conditions/leg-cramps/"
 cards:
   - id: what
     title: "What is it"
@@ -80,14 +88,19 @@ def test_minimal_fixture_is_valid(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("id: more", "id: what"), "sections/basics.yaml: cards[1].id: duplicate id 'what'"),
-        (("see_also: [more]", "see_also: [nowhere]"), "cards[0].see_also: links to 'nowhere'"),
-        (("<b>A spasm</b> is", "<b>A spasm is"), "cards[0].pages[0]: HTML Telegram would reject: Can't find end tag"),
-        (("More &amp; more.", "More & more."), "cards[1].pages[0]: HTML Telegram would reject: Unescaped \"&\""),
+        (("id: more", "id: what"), "sections/basics.yaml: cards[what].id: duplicate id 'what'"),
+        (("see_also: [more]", "see_also: [nowhere]"), "cards[what].see_also: links to 'nowhere'"),
+        (("<b>A spasm</b> is", "<b>A spasm is"),
+         "cards[what].pages[0]: HTML Telegram would reject: Can't find end tag"),
+        (("More &amp; more.", "More & more."), "cards[more].pages[0]: HTML Telegram would reject: Unescaped \"&\""),
         (("More &amp; more.", "<p>More</p>"), "Unsupported start tag \"p\""),
-        (("- \"More &amp; more.\"", "- \"" + "x" * 4100 + "\""), "cards[1].pages[0]: renders to"),
         (("id: more", "id: More-Card"), "cards[1].id: 'More-Card' must match"),
-        (("    title: \"More\"\n", ""), "cards[1].title: is required"),
+        (("    title: \"More\"\n", ""), "cards[more].title: is required"),
+        (("review_due: 2027-12-01", "review_due: 2026-11-01"), "review_due: 2026-11-01 must come after reviewed"),
+        (("reviewed: 2026-12-01", "reviewed: 1st December"), "reviewed: '1st December' must be a date"),
+        (("url: \"https://www.nhs.uk/conditions/leg-cramps/\"", "url: \"nhs.uk\""),
+         "sources[0].url: 'nhs.uk' must be a web address"),
+        (("reviewed: 2026-12-01\n", ""), "cards[what]: needs reviewed (here or on the section)"),
         (("command: basics", "command: Bad Command"), "command: must match"),
         (("intro: |", "intro_text: |"), "intro_text: unknown field"),
     ],
@@ -136,3 +149,123 @@ def test_ui_keys_that_yaml_reads_as_booleans_are_rejected(tmp_path: Path) -> Non
     root = make_content(tmp_path)
     (root / "en" / "ui" / "extra.yaml").write_text("button:\n  yes: Yes\n  'no': No\n")
     assert any("extra.yaml: button.True: key True is not a string" in e for e in errors_for(root))
+
+
+# --- one clear error, every problem in one run ---------------------------------------------------
+
+
+def test_an_over_long_page_is_one_error_naming_the_page_limit(tmp_path: Path) -> None:
+    root = make_content(tmp_path, SECTION.replace("- \"More &amp; more.\"", "- \"" + "x" * 4100 + "\""))
+    [error] = [e for e in errors_for(root) if "cards[more].pages[0]" in e]
+    assert error.endswith("en/sections/basics.yaml: cards[more].pages[0]: 4100 characters: a card page may have "
+                          "at most 1000, split it into more pages")
+
+
+def test_problems_of_every_stage_come_out_in_one_run(tmp_path: Path) -> None:
+    broken = SECTION.replace("id: more", "id: More-Card").replace("see_also: [more]", "see_also: [nowhere]")
+    broken = broken.replace("<b>A spasm</b> is", "<b>A spasm is")
+    root = make_content(tmp_path, broken)
+    core = root / "en" / "ui" / "core.yaml"
+    core.write_text(core.read_text().replace("page: \"<i>Page", "pages_line: \"<i>Page"))
+    errors = "\n".join(errors_for(root))
+    assert "cards[1].id: 'More-Card' must match" in errors  # read while loading
+    assert "cards[what].see_also: links to 'nowhere'" in errors  # a cross-reference
+    assert "cards[what].pages[0]: HTML Telegram would reject" in errors  # a rendered screen
+    assert "en/ui: core.page: missing UI text" in errors
+
+
+# --- governance: sources and review dates --------------------------------------------------------
+
+
+def test_cards_inherit_the_sections_review_fields_and_may_override_them(tmp_path: Path) -> None:
+    own = SECTION.replace(
+        "    see_also: [more]\n",
+        "    see_also: [more]\n    reviewed: 2026-06-01\n"
+        "    sources:\n      - {name: 'Mayo Clinic: Muscle cramp', url: 'https://www.mayoclinic.org/x'}\n",
+    )
+    content = load_content(make_content(tmp_path, own))
+    what, more = content.cards["what"].review, content.cards["more"].review
+    assert what is not None and more is not None
+    assert [s.name for s in what.sources] == ["Mayo Clinic: Muscle cramp"]
+    assert what.reviewed == date(2026, 6, 1) and what.review_due == date(2027, 12, 1)  # due inherited
+    assert [s.url for s in more.sources] == ["https://www.nhs.uk/conditions/leg-cramps/"]
+    assert more.reviewed == date(2026, 12, 1)
+
+
+def test_tips_take_their_cards_review_unless_they_have_their_own(tmp_path: Path) -> None:
+    tips = (
+        "tips:\n"
+        "  - {id: t1, text: 'Drink', card: what}\n"
+        "  - {id: t2, text: 'Stretch', card: more, reviewed: 2026-10-01, review_due: 2027-01-01,\n"
+        "     sources: [{name: 'NICE CKS: Leg cramps', url: 'https://cks.nice.org.uk/topics/leg-cramps/'}]}\n"
+    )
+    content = load_content(make_content(tmp_path, tips=tips))
+    assert content.tips["t1"].review == content.cards["what"].review
+    t2 = content.tips["t2"].review
+    assert t2 is not None and t2.review_due == date(2027, 1, 1) and t2.sources[0].name == "NICE CKS: Leg cramps"
+    assert content.tips["t2"].source.endswith("en/tips.yaml: tips[t2]")
+
+
+def test_a_card_without_sources_or_dates_anywhere_is_one_clear_error(tmp_path: Path) -> None:
+    bare = SECTION.split("reviewed:")[0] + "cards:" + SECTION.split("\ncards:")[1]
+    errors = errors_for(make_content(tmp_path, bare))
+    assert any(e.endswith("en/sections/basics.yaml: cards[what]: needs sources, reviewed, review_due (here or on "
+                          "the section): every health text names its sources and when it was reviewed and is due "
+                          "for review") for e in errors)
+    assert len([e for e in errors if "needs sources" in e]) == 2  # one per card, not one per field
+
+
+def test_review_fields_report_each_malformed_entry() -> None:
+    errors: list[ContentError] = []
+    review = parse_review(
+        {"sources": [{"name": "NHS"}, {"url": "https://x.org", "name": ""}, "MedlinePlus"],
+         "reviewed": "2026-13-01", "review_due": 20270101},
+        "en/checks/doctor.yaml", "", errors,
+    )
+    assert review is None
+    expected = [
+        "sources[0].url: None must be a web address",
+        "sources[1].name: is required: who says so",
+        "sources[2]: must be a mapping with name and url",
+        "reviewed: '2026-13-01' must be a date written YYYY-MM-DD",
+        "review_due: 20270101 must be a date written YYYY-MM-DD",
+    ]
+    assert len(errors) == len(expected)
+    for error, start in zip(errors, expected, strict=True):
+        assert f"{error.path}: {error.message}".startswith(start) and error.file == "en/checks/doctor.yaml"
+
+
+def test_overdue_reviews_warn_without_failing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_content(tmp_path)
+    assert main(["check-content", str(root), "--today", "2027-12-01"]) == 0
+    assert "warning" not in capsys.readouterr().err  # due that day: not yet overdue
+    assert main(["check-content", str(root), "--today", "2027-12-02"]) == 0
+    err = capsys.readouterr().err
+    assert ("en/sections/basics.yaml: cards[what].review_due: review overdue since 2027-12-01 "
+            "(reviewed 2026-12-01)") in err and err.startswith("warning: ")
+    content = load_content(root)
+    assert [w.path for w in overdue_warnings(content.reviews(), date(2030, 1, 1))] == [
+        "cards[what].review_due", "cards[more].review_due"]
+    assert overdue_warnings(content.reviews(), date(2026, 12, 2)) == []
+
+
+def test_every_shipped_card_and_tip_names_sources_and_is_not_overdue() -> None:
+    content = load_content(SHIPPED)
+    for item in [*content.cards.values(), *content.tips.values()]:
+        assert item.review is not None and item.review.sources, item.id
+        assert all(s.url.startswith("https://") for s in item.review.sources), item.id
+    assert overdue_warnings(content.reviews(), date(2026, 12, 1)) == []
+
+
+# --- reading level ------------------------------------------------------------------------------
+
+
+def test_syllables_and_flesch_kincaid_grade() -> None:
+    assert [syllables(w) for w in ("the", "cramp", "muscle", "stretching", "cerebellum", "dehydration")] == [
+        1, 1, 2, 2, 4, 4]
+    assert grade("The cat sat on the mat.") == pytest.approx(0.39 * 6 + 11.8 * 1 - 15.59)
+    stats = text_stats("<b>Cramps</b>\n• drink water\nStretch. Rest &amp; relax!")
+    assert (stats.sentences, stats.words) == (4, 6)
+    hard = "Electrolyte abnormalities precipitate involuntary myoclonic contractions in predisposed individuals."
+    assert grade(hard) > 16 > grade("A cramp is a tight muscle. It hurts. It goes away.")
+

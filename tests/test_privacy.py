@@ -121,3 +121,20 @@ async def test_start_after_blocking_offers_to_resume(harness: Harness) -> None:
     assert not await schedule.has_paused(harness.store, user.user_id)
     [again] = await user.send("/start")
     assert "Welcome back" not in again.plain
+
+
+async def test_mydata_right_after_forget_says_nothing_is_stored(harness: Harness) -> None:
+    user = harness.user()
+    await _use_every_feature(harness, user.user_id)
+    [document] = await user.send("/mydata")
+    assert document.document is not None
+    [confirm] = await user.send("/forget")
+    await user.tap(confirm, "Yes, delete everything")
+    [reply] = await user.send("/mydata")
+    assert reply.document is None and "I hold no data about you" in reply.plain
+    # the middleware's bare row for "someone is talking to me" is all there is
+    exported = await users.export_user(harness.store, user.user_id)
+    assert not users.holds_data(exported) and [t for t, rows in exported.items() if rows] == ["users"]
+    await users.set_timezone(harness.store, user.user_id, "Europe/Berlin")
+    [document] = await user.send("/mydata")  # something worth storing: a file again
+    assert document.document is not None and b"Europe/Berlin" in document.document

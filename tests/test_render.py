@@ -6,6 +6,7 @@ from pathlib import Path
 
 from spasmbot.content import load_content
 from spasmbot.features.browse import screens as render
+from tests.helpers import Harness, shipped_content
 from tests.test_content import make_content
 
 
@@ -14,7 +15,10 @@ def _big_section(cards: int) -> str:
         f"  - id: card{i}\n    title: \"Card {i}\"\n    pages:\n      - \"Text {i}\"\n" for i in range(cards)
     )
     return (
-        "id: big\ntitle: \"Big\"\ncommand: big\ndescription: \"Big one\"\nintro: |\n  Many cards.\ncards:\n" + body
+        "id: big\ntitle: \"Big\"\ncommand: big\ndescription: \"Big one\"\nintro: |\n  Many cards.\n"
+        "reviewed: 2026-12-01\nreview_due: 2027-12-01\n"
+        "sources: [{name: \"NHS: Leg cramps\", url: \"https://www.nhs.uk/conditions/leg-cramps/\"}]\n"
+        "cards:\n" + body
     )
 
 
@@ -35,3 +39,48 @@ def test_long_sections_paginate_and_cards_lead_back_to_their_page(tmp_path: Path
     assert back.data == render.section_data("big", 1)
     assert render.parse_browse(content, "b:s:big:2") == render.BrowseTarget("section", "big", 2)
     assert render.parse_browse(content, "b:s:big:3") is None
+
+
+async def test_a_card_ends_with_its_review_date_and_opens_its_sources(harness: Harness) -> None:
+    user = harness.user()
+    [menu] = await user.send("/start")
+    [section] = await user.tap(menu, "Treatment and relief")
+    [card] = await user.tap(section, "Medicines")
+    assert "General information, not a diagnosis. Reviewed December 2026." in card.plain
+    assert "Ask a doctor or pharmacist before you try a medicine" in card.plain  # a treatment card
+    [sources] = await user.tap(card, "📚 Sources")
+    assert sources.message_id == card.message_id  # the card is edited, like any browse step
+    assert "Sources: 💊 Medicines" in sources.plain and "Next review due December 2027." in sources.plain
+    review = harness.content.cards["medicines"].review
+    assert review is not None
+    for source in review.sources:
+        assert f'<a href="{source.url}">{source.name}</a>' in sources.text
+    [back] = await user.tap(sources, "Back")
+    assert back.message_id == card.message_id and "📚 Sources" in back.button_texts()
+    assert "A doctor may prescribe" in back.plain or "Medicines" in back.plain
+
+
+async def test_cards_outside_treatment_carry_no_treatment_caution(harness: Harness) -> None:
+    user = harness.user()
+    [section] = await user.send("/symptoms")
+    [card] = await user.tap(section, "The 6 usual signs")
+    assert "Reviewed December 2026" in card.plain and "before you try a medicine" not in card.plain
+
+
+async def test_the_disclaimer_button_is_a_popup_that_leaves_the_message(harness: Harness) -> None:
+    user = harness.user()
+    [menu] = await user.send("/start")
+    # the button as it sits under tips and nudges (tested there); here its answer
+    replies = await user.tap_data(menu, render.DISCLAIMER)
+    assert replies == []
+    [answer] = harness.api.answers(user.user_id)[-1:]
+    assert answer.show_alert and answer.text == harness.content.ui("core.alert.disclaimer")
+    assert "local emergency number" in answer.text and len(answer.text) <= 200
+
+
+def test_sources_data_is_checked_against_the_content() -> None:
+    content = shipped_content()
+    assert render.parse_browse(content, "b:src:medicines") == render.BrowseTarget("sources", "medicines")
+    assert render.parse_browse(content, "b:src:nowhere") is None
+    assert render.parse_browse(content, "b:src:medicines:1") is None
+    assert render.parse_browse(content, "b:disc") == render.BrowseTarget("disclaimer")

@@ -109,7 +109,7 @@ async def test_water_shows_progress_pace_history_and_settings(harness: Harness) 
     await user.send("/water")
     screen = user.last_message()
     assert "1 of 8" in screen.plain
-    assert "By now you would be at 4: 3 more to catch up" in screen.plain
+    assert "By now you would be at 4 glasses: 3 more to catch up" in screen.plain
     assert "Nudges: off" in screen.plain
     assert "08:00–21:00" in screen.plain
     assert "Europe/Berlin" in screen.plain
@@ -244,6 +244,7 @@ async def test_drank_on_a_nudge_logs_once_and_shows_progress(harness: Harness, j
         "Skip",
         "Pause for today",
         "Stop nudges",
+        "ℹ️ Disclaimer",
     ]
     harness.clock.set(at(BERLIN, 2026, 3, 2, 11, 40))
     data = nudge.button(DRANK).data or ""
@@ -486,7 +487,7 @@ async def test_bad_typed_input_explains_and_waits_for_another_try(harness: Harne
     await user.send("2 l")
     assert "Goal: 2000 ml" in user.last_message().plain
     await user.send("/drank")
-    assert "250 ml" in user.last_message().plain and "250 of 2000 ml" in user.last_message().plain
+    assert "250 ml" in user.last_message().plain and "250 of 2,000 ml" in user.last_message().plain
 
     await user.send("45m")  # nothing is awaited any more: the generic reply, settings unchanged
     assert "every 1 h 30 min" not in user.last_message().plain.lower()
@@ -505,7 +506,7 @@ async def test_goal_screen_units_and_glass_size(harness: Harness) -> None:
     await user.tap(screen, "2500 ml")
     assert "Goal: 2500 ml" in user.last_message().plain
     await user.send("/drank")
-    assert "300 of 2500 ml" in user.last_message().plain
+    assert "300 of 2,500 ml" in user.last_message().plain
 
 
 async def test_button_presets_for_interval_and_hours(harness: Harness) -> None:

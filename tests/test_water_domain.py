@@ -433,9 +433,9 @@ def test_every_water_ui_key_the_bot_uses_exists_and_none_is_left_unused() -> Non
     used |= {f"water.button.chart_{n}" for n in water.CHART_DAYS}
     used |= {f"water.chart_title_{n}" for n in water.CHART_DAYS}
     used |= {f"water.button.goal_{u}" for u in units} | {"water.button.glasses", "water.button.ml"}
-    for stem in ("chart_unit", "goal_line", "goal_prompt", "goal_value", "nudge_progress", "today"):
+    for stem in ("chart_unit", "goal_line", "goal_prompt", "goal_value", "nudge_progress", "pace_behind", "today"):
         used |= {f"water.{stem}_{u}" for u in units}
-    used |= {f"water.hours_bad_{reason}" for reason in ("format", "range")}
+    used |= {f"water.{kind}_bad_{reason}" for kind in ("hours", "drank") for reason in ("format", "range")}
     ui = shipped_content().ui
     defined = {key for key in ui.keys() if key.startswith("water.")}  # noqa: SIM118 - UiText is no dict
     assert sorted(used - defined) == []

@@ -15,7 +15,17 @@ from typing import Any
 
 import yaml
 
-from spasmbot.content.model import Card, Content, ContentError, ContentInvalid, Section, Tip, UiText
+from spasmbot.content.model import (
+    Card,
+    Condition,
+    Content,
+    ContentError,
+    ContentInvalid,
+    Section,
+    Tip,
+    UiText,
+)
+from spasmbot.content.review import REVIEW_KEYS, parse_fields, parse_review
 
 try:  # the C loader is several times faster; start-up time matters
     _Loader: type = yaml.CSafeLoader
@@ -97,6 +107,13 @@ class _Reader:
             return ()
         return tuple(v.strip() for v in value)
 
+    def flag(self, path: Path, data: dict[str, Any], key: str, field: str, default: bool = False) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.error(path, _join(field, key), "must be true or false")
+            return default
+        return value
+
     def unknown_keys(self, path: Path, data: dict[str, Any], field: str, known: set[str]) -> None:
         for key in data:
             if key not in known:
@@ -107,6 +124,15 @@ def _join(field: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{field}[{key}]"
     return f"{field}.{key}" if field else key
+
+
+def _item(kind: str, index: int, raw: Any) -> str:
+    """``cards[cramps]`` when the entry has a usable id (errors name what an editor searches
+    for), ``cards[3]`` when it has none."""
+    ident = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(ident, str) and ID_RE.match(ident.strip()):
+        return f"{kind}[{ident.strip()}]"
+    return f"{kind}[{index}]"
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:
@@ -123,22 +149,24 @@ def load_content(root: Path | str | None = None, language: str = DEFAULT_LANGUAG
         raise ContentInvalid([ContentError(str(folder), "", "content folder not found")])
     reader = _Reader(base)
     sections, cards = _load_sections(reader, folder)
+    tips, conditions = _load_tips(reader, folder / "tips.yaml", cards)
     content = Content(
         language=language,
         sections=sections,
         cards=cards,
         menu=_load_menu(reader, folder / "menu.yaml"),
-        tips=_load_tips(reader, folder / "tips.yaml"),
+        tips=tips,
         nudges=_load_nudges(reader, folder / "nudges.yaml"),
         ui=UiText(_load_ui(reader, folder / "ui")),
+        conditions=conditions,
     )
     _load_checks(reader, folder / "checks", content)
     content.version = reader.digest.hexdigest()[:12]
     errors = reader.errors
-    if not errors and validate:
+    if validate:  # every problem in one run, not one stage at a time
         from spasmbot.content.validate import validate_content
 
-        errors = validate_content(content)
+        errors = errors + validate_content(content)
     if errors:
         raise ContentInvalid(errors)
     return content
@@ -166,19 +194,22 @@ def _load_sections(reader: _Reader, folder: Path) -> tuple[dict[str, Section], d
         if data is None:
             continue
         reader.unknown_keys(path, data, "", {"id", "title", "command", "description", "order",
-                                             "intro", "actions", "cards"})
+                                             "intro", "actions", "cards", "treatment", *REVIEW_KEYS})
         section_id = reader.ident(path, data, "id", "")
+        defaults = parse_fields(data, reader.rel(path), "", reader.errors)
+        treatment = reader.flag(path, data, "treatment", "")
         raw_cards = data.get("cards")
         if not isinstance(raw_cards, list) or not raw_cards:
             reader.error(path, "cards", "must be a non-empty list of cards")
             raw_cards = []
         card_ids: list[str] = []
         for index, raw in enumerate(raw_cards):
-            field = _join("cards", index)
+            field = _item("cards", index, raw)
             card_data = reader.mapping(path, raw, field)
             if card_data is None:
                 continue
-            reader.unknown_keys(path, card_data, field, {"id", "title", "pages", "see_also", "actions"})
+            reader.unknown_keys(path, card_data, field, {"id", "title", "pages", "see_also", "actions",
+                                                         "treatment", *REVIEW_KEYS})
             card_id = reader.ident(path, card_data, "id", field)
             pages = card_data.get("pages")
             if not isinstance(pages, list) or not pages or not all(
@@ -194,6 +225,9 @@ def _load_sections(reader: _Reader, folder: Path) -> tuple[dict[str, Section], d
                 see_also=reader.strings(path, card_data, "see_also", field),
                 actions=reader.strings(path, card_data, "actions", field),
                 source=f"{reader.rel(path)}: {field}",
+                review=parse_review(card_data, reader.rel(path), field, reader.errors, defaults,
+                                    "on the section"),
+                treatment=reader.flag(path, card_data, "treatment", field, treatment),
             )
             if claim(path, _join(field, "id"), card_id):
                 cards[card_id] = card
@@ -216,6 +250,7 @@ def _load_sections(reader: _Reader, folder: Path) -> tuple[dict[str, Section], d
             order=order,
             actions=reader.strings(path, data, "actions", ""),
             source=reader.rel(path),
+            review=defaults,
         )
         if claim(path, "id", section_id):
             sections[section_id] = section
@@ -236,31 +271,75 @@ def _load_menu(reader: _Reader, path: Path) -> tuple[str, ...]:
     return items
 
 
-def _load_tips(reader: _Reader, path: Path) -> dict[str, Tip]:
+def _load_tips(
+    reader: _Reader, path: Path, cards: dict[str, Card]
+) -> tuple[dict[str, Tip], dict[str, Condition]]:
     tips: dict[str, Tip] = {}
     if not path.is_file():
-        return tips
+        return tips, {}
     data = reader.mapping(path, reader.load(path), "")
-    raw = data.get("tips") if data else None
+    if data is None:
+        return tips, {}
+    reader.unknown_keys(path, data, "", {"tips", "conditions"})
+    conditions = _load_conditions(reader, path, data.get("conditions"))
+    raw = data.get("tips")
     if not isinstance(raw, list):
         reader.error(path, "tips", "must be a list")
-        return tips
+        return tips, conditions
     for index, item in enumerate(raw):
-        field = _join("tips", index)
+        field = _item("tips", index, item)
         entry = reader.mapping(path, item, field)
         if entry is None:
             continue
-        reader.unknown_keys(path, entry, field, {"id", "text", "card"})
+        reader.unknown_keys(path, entry, field, {"id", "text", "card", "avoid_if", *REVIEW_KEYS})
+        card_id = reader.text(path, entry, "card", field)
+        card = cards.get(card_id)
+        avoid_if = reader.strings(path, entry, "avoid_if", field)
+        for position, condition in enumerate(avoid_if):
+            if condition not in conditions:
+                reader.error(path, f"{field}.avoid_if[{position}]",
+                             f"{condition!r} is no condition declared under conditions: "
+                             f"({', '.join(sorted(conditions)) or 'none'})")
         tip = Tip(
             id=reader.ident(path, entry, "id", field),
             text=reader.text(path, entry, "text", field),
-            card=reader.text(path, entry, "card", field),
+            card=card_id,
+            review=parse_review(entry, reader.rel(path), field, reader.errors,
+                                card.review if card is not None else None, "on its card"),
+            avoid_if=avoid_if,
+            source=f"{reader.rel(path)}: {field}",
         )
         if tip.id in tips:
             reader.error(path, _join(field, "id"), f"duplicate tip id {tip.id!r}")
         elif tip.id:
             tips[tip.id] = tip
-    return tips
+    return tips, conditions
+
+
+def _load_conditions(reader: _Reader, path: Path, raw: Any) -> dict[str, Condition]:
+    """``conditions:`` in tips.yaml: which check answer tells that a person has a condition."""
+    conditions: dict[str, Condition] = {}
+    if raw is None:
+        return conditions
+    data = reader.mapping(path, raw, "conditions")
+    for name, entry in (data or {}).items():
+        field = f"conditions.{name}"
+        if not isinstance(name, str) or not ID_RE.match(name):
+            reader.error(path, field, f"must match {ID_RE.pattern}")
+            continue
+        mapping = reader.mapping(path, entry, field)
+        if mapping is None:
+            continue
+        reader.unknown_keys(path, mapping, field, {"check", "step", "answer"})
+        condition = Condition(
+            id=name,
+            check=reader.text(path, mapping, "check", field),
+            step=reader.text(path, mapping, "step", field),
+            answer=reader.text(path, mapping, "answer", field),
+        )
+        if condition.check and condition.step and condition.answer:
+            conditions[name] = condition
+    return conditions
 
 
 def _load_nudges(reader: _Reader, path: Path) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from spasmbot.content.review import Review, ReviewFields
     from spasmbot.features.checks.model import Check
 
 
@@ -37,7 +38,9 @@ class Card:
     section: str
     see_also: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()  # "tips", "water", "checks", "check:<id>"
-    source: str = ""
+    source: str = ""  # "<file>: cards[<id>]", where errors and warnings point
+    review: Review | None = None  # sources and review dates (own, or the section's defaults)
+    treatment: bool = False  # shows the "check with a doctor or pharmacist first" line
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,7 @@ class Section:
     order: int = 100
     actions: tuple[str, ...] = ()
     source: str = ""
+    review: ReviewFields | None = None  # defaults for the section's cards
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,24 @@ class Tip:
     id: str
     text: str
     card: str
+    review: Review | None = None  # its own, or its card's
+    avoid_if: tuple[str, ...] = ()  # conditions (``Content.conditions``) for which it is never sent
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A health condition a person told a guided check about, found again in their stored result.
+
+    Declared in ``tips.yaml`` (``conditions:``) so that a tip can be held back from the people
+    it could harm (potassium-rich food and kidney disease): the answer is named by its text, so
+    an edit of the check that drops it fails ``check-content`` instead of silently unfiltering.
+    """
+
+    id: str
+    check: str
+    step: str
+    answer: str  # the answer's text in that step
 
 
 class UiText:
@@ -92,6 +114,18 @@ class Content:
     ui: UiText
     checks: dict[str, Check] = field(default_factory=dict)
     version: str = ""  # hash of the content files, to spot stale state
+    conditions: dict[str, Condition] = field(default_factory=dict)
+
+    def reviews(self) -> list[tuple[str, str, Review | None]]:
+        """(file, field, review) of every card and tip, for overdue warnings."""
+        items: list[tuple[str, str, Review | None]] = []
+        for card in self.cards.values():
+            file, _, where = card.source.partition(": ")
+            items.append((file, where, card.review))
+        for tip in self.tips.values():
+            file, _, where = tip.source.partition(": ")
+            items.append((file, where, tip.review))
+        return items
 
     def section_of(self, card_id: str) -> Section:
         return self.sections[self.cards[card_id].section]

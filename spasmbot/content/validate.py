@@ -6,22 +6,24 @@ Screens are validated as rendered (not as raw YAML), so what passes here is exac
 from __future__ import annotations
 
 from spasmbot.content.html import html_errors, visible_length
-from spasmbot.content.model import Content, ContentError, UiText
+from spasmbot.content.model import Condition, Content, ContentError, UiText
 from spasmbot.screen import Screen
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
 MAX_BUTTON_TEXT = 64
-CARD_SOFT_LIMIT = 1000  # cards aim at 700; above this a page is too long to read in a chat
+MAX_PAGE = 1000
+"""A hard limit on one card page's own text (Telegram's 4096 is far too long to read in a chat);
+cards aim at about 700 characters a page. A longer page is one error: split it into pages."""
 
 
-def check_screen(screen: Screen, file: str, field: str) -> list[ContentError]:
+def check_screen(screen: Screen, file: str, field: str, check_length: bool = True) -> list[ContentError]:
     """Telegram's limits on one message: text length, parseable HTML, button data size."""
     errors: list[ContentError] = []
     for problem in html_errors(screen.text):
         errors.append(ContentError(file, field, f"HTML Telegram would reject: {problem}"))
     length = visible_length(screen.text)
-    if length > MAX_MESSAGE:
+    if check_length and length > MAX_MESSAGE:
         errors.append(ContentError(file, field, f"renders to {length} characters (max {MAX_MESSAGE})"))
     if not screen.text.strip():
         errors.append(ContentError(file, field, "renders to an empty message"))
@@ -37,7 +39,8 @@ def check_screen(screen: Screen, file: str, field: str) -> list[ContentError]:
     return errors
 
 
-PLAIN_TEXT_GROUPS = frozenset({"button", "buttons", "feature", "command", "label", "labels"})
+PLAIN_TEXT_GROUPS = frozenset({"button", "buttons", "feature", "command", "label", "labels", "alert"})
+MAX_ALERT = 200  # Telegram's limit on a callback answer's text
 
 
 def is_plain_text_key(key: str) -> bool:
@@ -45,7 +48,18 @@ def is_plain_text_key(key: str) -> bool:
     return bool(PLAIN_TEXT_GROUPS.intersection(key.split(".")[1:-1]))
 
 
+class _ValidationUi(UiText):
+    """The UI texts, with a stand-in for a missing key (already reported) so that every screen
+    is still rendered and checked in the same run."""
+
+    def __call__(self, key: str, /, **values: object) -> str:
+        if key in self:
+            return super().__call__(key, **values)
+        return key
+
+
 def validate_content(content: Content) -> list[ContentError]:
+    """Every cross-reference and rendered-screen problem, all in one list."""
     from spasmbot.features.browse import screens as render
 
     errors: list[ContentError] = []
@@ -53,23 +67,41 @@ def validate_content(content: Content) -> list[ContentError]:
     required_ui = [
         "core.menu", "core.welcome", "core.about", "core.help", "core.expired", "core.unknown_command",
         "core.free_text", "core.error", "core.page", "core.start_check", "core.button.menu",
-        "core.button.back", "core.button.prev", "core.button.next",
+        "core.button.back", "core.button.prev", "core.button.next", "core.button.sources",
+        "core.button.disclaimer", "core.sources", "core.footer", "core.treatment", "core.months",
+        "core.alert.disclaimer",
     ]
     required_ui += [f"core.feature.{name}" for name in render.FEATURE_DATA]
     required_ui += [f"core.command.{name}" for name in render._LEADING_COMMANDS + render._TRAILING_COMMANDS]
     for key in required_ui:
         if key not in content.ui:
             errors.append(ContentError(ui_file, key, "missing UI text"))
+    if "core.months" in content.ui and len(content.ui("core.months").split()) != 12:
+        errors.append(ContentError(ui_file, "core.months", "must list the 12 month names, separated by spaces"))
     for key in content.ui.keys():  # noqa: SIM118 - UiText is not a dict
+        if ".alert." in key and len(content.ui(key)) > MAX_ALERT:
+            errors.append(ContentError(ui_file, key, f"{len(content.ui(key))} characters: a pop-up holds "
+                                       f"at most {MAX_ALERT}"))
         if is_plain_text_key(key):
             continue
         template = content.ui(key)
         sample = template.format(**dict.fromkeys(UiText.fields(template), "0")) if "{" in template else template
         for problem in html_errors(sample):
             errors.append(ContentError(ui_file, key, f"HTML Telegram would reject: {problem}"))
-    if errors:
-        return errors  # the screens below need these texts
+    real_ui = content.ui
+    content.ui = _ValidationUi({key: real_ui(key) for key in real_ui.keys()})  # noqa: SIM118
+    try:
+        errors += _validate_screens(content)
+    finally:
+        content.ui = real_ui
+    return errors
 
+
+def _validate_screens(content: Content) -> list[ContentError]:
+    from spasmbot.features.browse import screens as render
+
+    errors: list[ContentError] = []
+    ui_file = f"{content.language}/ui"
     commands: dict[str, str] = {}
     for section in content.sections.values():
         if section.command:
@@ -88,12 +120,17 @@ def validate_content(content: Content) -> list[ContentError]:
                 errors.append(ContentError(file, f"{field}.see_also",
                                            f"links to {target!r}, which is no card or section"))
         errors += _check_actions(content, card.actions, file, f"{field}.actions")
+        if card.section not in content.sections:
+            continue  # its section's own error is reported; it has no screen to check
         for page, text in enumerate(card.pages):
             where = f"{field}.pages[{page}]"
-            errors += check_screen(render.card_screen(content, card, page), file, where)
-            if visible_length(text) > CARD_SOFT_LIMIT:
-                errors.append(ContentError(file, where, f"{visible_length(text)} characters: split it into "
-                                           f"pages of at most {CARD_SOFT_LIMIT}"))
+            too_long = visible_length(text) > MAX_PAGE
+            if too_long:
+                errors.append(ContentError(file, where, f"{visible_length(text)} characters: a card page may "
+                                           f"have at most {MAX_PAGE}, split it into more pages"))
+            errors += check_screen(render.card_screen(content, card, page), file, where, check_length=not too_long)
+        if card.review is not None:
+            errors += check_screen(render.sources_screen(content, card), file, f"{field}.sources")
     for index, item in enumerate(content.menu):
         target = item.removeprefix("section:")
         ok = target in content.sections if item.startswith("section:") else render.action_button(content, item)
@@ -104,12 +141,14 @@ def validate_content(content: Content) -> list[ContentError]:
                            f"{content.language}/menu.yaml", "items")
     errors += check_screen(render.about_screen(content), ui_file, "core.about")
     errors += check_screen(render.help_screen(content, render.command_list(content)), ui_file, "core.help")
+    tips_file = f"{content.language}/tips.yaml"
+    for name, condition in content.conditions.items():
+        errors += _check_condition(content, condition, tips_file, f"conditions.{name}")
     for tip in content.tips.values():
-        where = f"tips[{tip.id}]"
+        where = tip.source.partition(": ")[2] or f"tips[{tip.id}]"
         if tip.card not in content.cards:
-            errors.append(ContentError(f"{content.language}/tips.yaml", f"{where}.card",
-                                       f"links to {tip.card!r}, which is no card"))
-        errors += check_screen(Screen(tip.text), f"{content.language}/tips.yaml", f"{where}.text")
+            errors.append(ContentError(tips_file, f"{where}.card", f"links to {tip.card!r}, which is no card"))
+        errors += check_screen(Screen(tip.text), tips_file, f"{where}.text")
     for index, nudge in enumerate(content.nudges):
         errors += check_screen(Screen(nudge), f"{content.language}/nudges.yaml", f"nudges[{index}]")
     if content.checks:
@@ -117,6 +156,19 @@ def validate_content(content: Content) -> list[ContentError]:
 
         errors += validate_checks(content)
     return errors
+
+
+def _check_condition(content: Content, condition: Condition, file: str, field: str) -> list[ContentError]:
+    check = content.checks.get(condition.check)
+    if check is None:
+        return [ContentError(file, f"{field}.check", f"{condition.check!r} is no guided check")]
+    step = check.steps.get(condition.step)
+    if step is None:
+        return [ContentError(file, f"{field}.step", f"{condition.step!r} is no step of check {check.id!r}")]
+    if condition.answer not in [answer.text for answer in step.answers]:
+        return [ContentError(file, f"{field}.answer", f"{condition.answer!r} is no answer of "
+                             f"{check.id}.{step.id}: it names the answer that tells the condition")]
+    return []
 
 
 def _check_actions(content: Content, actions: tuple[str, ...], file: str, field: str) -> list[ContentError]:

@@ -14,19 +14,25 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 log = logging.getLogger(__name__)
 
-_HHMM = re.compile(r"^\s*(\d{1,2})\s*[:.h]\s*(\d{2})\s*$")
+# ASCII digits only: "²".isdigit() is true but int("²") raises, and "٣" is no time anyone types here.
+_CLOCK = re.compile(r"^(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(?:([ap])\.?\s*m?\.?)?$", re.ASCII | re.IGNORECASE)
 
 
 def parse_hhmm(text: str) -> time | None:
-    """A typed local time: ``7:30``, ``07:30``, ``19.45``, ``7h30``, ``7`` -> time; else None."""
-    text = text.strip()
-    if text.isdigit() and len(text) <= 2:
-        hour, minute = int(text), 0
-    else:
-        match = _HHMM.match(text)
-        if match is None:
+    """A typed local time -> time; else None.
+
+    24-hour ``7:30``, ``07:30``, ``19.45``, ``7h30``, ``7``, and 12-hour ``9pm``, ``7 am``,
+    ``9:30 p.m.``, ``12am`` (midnight), ``12pm`` (noon).
+    """
+    match = _CLOCK.match(text.strip())
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    half = (match.group(3) or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
             return None
-        hour, minute = int(match.group(1)), int(match.group(2))
+        hour = hour % 12 + (12 if half == "p" else 0)
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
     return time(hour, minute)

@@ -19,15 +19,16 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from spasmbot.clock import Clock
 from spasmbot.config import Settings
 from spasmbot.content.model import Content
 from spasmbot.edge import delivery_job, router, users
 from spasmbot.edge.common import Context, answer, awaiting, clear_input, reply, services
-from spasmbot.edge.fatal import TOKEN_REJECTED, UnauthorizedWatch, stop_for, token_rejected
+from spasmbot.edge.fatal import TOKEN_REJECTED, stop_for, token_rejected
 from spasmbot.edge.lanes import TwoLaneLimiter
+from spasmbot.edge.metrics import BotMetrics, ObservedApplication, ObservedRequest, metrics_of
 from spasmbot.edge.ordering import ChatOrderedProcessor
 from spasmbot.features import FEATURES
 from spasmbot.features.browse import handlers as browse
@@ -74,16 +75,19 @@ def build_application(
         .post_init(on_startup)
         .concurrent_updates(ChatOrderedProcessor(settings.concurrency))
     )
-    watched: tuple[UnauthorizedWatch, ...] = ()
-    if request is None:  # production: PTB's transport, noticing a revoked token (edge.fatal)
-        watched = (UnauthorizedWatch(connection_pool_size=256), UnauthorizedWatch(connection_pool_size=1))
-        builder = builder.request(watched[0]).get_updates_request(watched[1])
-    else:
-        builder = builder.request(request).get_updates_request(request)
-    if rate_limiter:  # replies go at once; scheduled sends are paced (edge.lanes)
+    # Every Bot API call goes through ObservedRequest and every update through ObservedApplication,
+    # so /metrics and /healthz see them (spasmbot.edge.metrics); PTB's own defaults otherwise.
+    metrics = BotMetrics(clock)
+    transports = (
+        ObservedRequest(request or HTTPXRequest(connection_pool_size=256), metrics),
+        ObservedRequest(request or HTTPXRequest(connection_pool_size=1), metrics),
+    )
+    builder = builder.application_class(ObservedApplication).request(transports[0]).get_updates_request(transports[1])
+    if rate_limiter:  # replies go at once; scheduled sends are paced (spasmbot.edge.lanes)
         builder = builder.rate_limiter(TwoLaneLimiter())
     app = builder.build()
-    for transport in watched:
+    app.bot_data["metrics"] = metrics
+    for transport in transports:  # a 401 on any call, getUpdates included: spasmbot.edge.fatal
         transport.on_unauthorized = lambda: stop_for(app, TOKEN_REJECTED)
     app.bot_data["services"] = Services(
         content=content, store=store, clock=clock, settings=settings, translations=dict(translations or {})
@@ -154,6 +158,9 @@ async def _free_text(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log every unexpected error once, then tell the user politely (if we still can)."""
     error = context.error
+    metrics = metrics_of(context.application)
+    if metrics is not None:
+        metrics.errors.labels("job" if context.job is not None else "update").inc()
     if isinstance(error, Forbidden):
         log.info("user blocked the bot: %s", error)
         return

@@ -110,10 +110,16 @@ async def show(update: Update, context: Context, screen: Screen) -> None:
         raise
 
 
+# Marks a callback query re-dispatched to another feature after it was answered (the time-zone
+# picker hands the tap on to the screen it returns to): answer() then leaves it alone, since
+# Telegram accepts one answer per query and refuses the second with 400.
+ANSWERED = "spasmbot_answered"
+
+
 async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
-    """Stop the client's spinner; never let a late or duplicate answer crash a handler."""
+    """Stop the client's spinner, once; never let a late or duplicate answer crash a handler."""
     query = update.callback_query
-    if query is None:
+    if query is None or query.api_kwargs.get(ANSWERED):
         return
     try:
         await query.answer(text, show_alert=alert)

@@ -31,6 +31,7 @@ from spasmbot.delivery.schedule import Claim, Due
 from spasmbot.edge.common import Context
 from spasmbot.edge.fatal import TOKEN_REJECTED, stop_for, token_rejected
 from spasmbot.edge.lanes import bulk_lane
+from spasmbot.edge.metrics import metrics_of
 from spasmbot.services import Services
 
 log = logging.getLogger(__name__)
@@ -360,7 +361,12 @@ async def reschedule_user(svc: Services, user_id: int) -> None:
 
 
 async def _job(context: Context) -> None:
-    await deliver_due(context.application)
+    metrics = metrics_of(context.application)  # /healthz: "delivery job ran recently"
+    if metrics is not None:
+        metrics.delivery_pass_started()
+    stats = await deliver_due(context.application)
+    if metrics is not None:
+        metrics.delivery_pass_finished(stats.outcomes)
 
 
 def register(app: Application) -> None:

@@ -2,8 +2,9 @@
 
 The one such condition today: Telegram no longer accepts the token (revoked or replaced in
 @BotFather while the bot runs). PTB's polling loop then stops quietly and the process would stay
-up doing nothing, with no restart policy firing. So any 401 Unauthorized, from ``getUpdates``,
-from a reply or from a scheduled send, calls :func:`stop_for`; ``spasmbot run`` waits for it next
+up doing nothing, with no restart policy firing. So any 401 Unauthorized, from ``getUpdates``
+(seen by ``spasmbot.edge.metrics.ObservedRequest``), from a reply or from a scheduled send, calls
+:func:`stop_for`; ``spasmbot run`` waits for it next
 to SIGTERM and exits with the configuration-error code (see ``spasmbot.cli``). Deliveries that
 met the 401 are handed back, never marked failed: the fault is the bot's, not the user's.
 """
@@ -17,7 +18,6 @@ from typing import Any
 
 from telegram.error import EndPointNotFound, InvalidToken
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
 
@@ -61,20 +61,3 @@ def token_rejected(error: BaseException | None) -> bool:
     if isinstance(error, InvalidToken):
         return True
     return isinstance(error, EndPointNotFound) and isinstance(error.__cause__, InvalidToken)
-
-
-class UnauthorizedWatch(HTTPXRequest):
-    """PTB's HTTP transport, noticing a 401 on any call (``getUpdates`` included).
-
-    ``on_unauthorized`` is set once the Application exists (``spasmbot.edge.app``).
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.on_unauthorized: Any = None
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        code, payload = await super().do_request(*args, **kwargs)
-        if code == 401 and self.on_unauthorized is not None:
-            self.on_unauthorized()
-        return code, payload

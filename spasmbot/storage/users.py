@@ -155,6 +155,22 @@ async def export_user(store: Store, user_id: int) -> dict[str, list[dict[str, An
     return data
 
 
+# What the users middleware writes for anyone who sends the bot anything (see spasmbot.edge.users):
+# an export made of these alone says only "this person is talking to the bot right now".
+CONTACT_COLUMNS = frozenset({"user_id", "chat_id", "language", "first_seen_at", "last_seen_at"})
+
+
+def holds_data(export: dict[str, list[dict[str, Any]]]) -> bool:
+    """Whether an :func:`export_user` result holds more than the bare ``users`` row.
+
+    Right after /forget the very next update writes that row again; /mydata must then still say
+    that nothing is stored, so a bare row does not count.
+    """
+    if any(rows for table, rows in export.items() if table != "users"):
+        return True
+    return any(value for row in export.get("users", ()) for key, value in row.items() if key not in CONTACT_COLUMNS)
+
+
 async def forget_user(store: Store, user_id: int) -> int:
     """Delete every row about the user in every table with a ``user_id`` column; returns rows deleted."""
     tables = await store.tables_with_user_id()

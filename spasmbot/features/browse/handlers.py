@@ -58,6 +58,9 @@ async def on_button(update: Update, context: Context) -> None:
     if target is None:
         await expired(update, context)
         return
+    if target.kind == "disclaimer":  # a pop-up: the tip or nudge the button sits under stays as it is
+        await answer(update, content.ui("core.alert.disclaimer"), alert=True)
+        return
     await answer(update)
     await show(update, context, render.screen_for(content, target, render.command_list(content)))
 

@@ -1,13 +1,17 @@
 """Screens for browsing the content: main menu, sections, cards, help, about.
 
 Callback data of the browse namespace (``b:``), all short enough for Telegram's 64 bytes:
-``b:m`` main menu · ``b:s:<section>:<page>`` · ``b:c:<card>:<page>`` · ``b:about`` · ``b:help``.
+``b:m`` main menu · ``b:s:<section>:<page>`` · ``b:c:<card>:<page>`` · ``b:src:<card>`` (the
+card's sources and review dates) · ``b:about`` · ``b:help`` · ``b:disc`` (the short disclaimer as a
+pop-up, for messages people see without passing /start: tips, nudges).
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from spasmbot.content.model import Card, Content, Section
 from spasmbot.screen import Button, Screen, rows_of
@@ -16,6 +20,7 @@ CARDS_PER_PAGE = 12
 MENU = "b:m"
 ABOUT = "b:about"
 HELP = "b:help"
+DISCLAIMER = "b:disc"
 
 # Feature entry points: the callback data each feature's handlers answer (see docs/ARCHITECTURE.md).
 FEATURE_DATA = {
@@ -34,6 +39,20 @@ def section_data(section_id: str, page: int = 0) -> str:
 
 def card_data(card_id: str, page: int = 0) -> str:
     return f"b:c:{card_id}:{page}"
+
+
+def sources_data(card_id: str) -> str:
+    return f"b:src:{card_id}"
+
+
+def month_year(content: Content, day: date) -> str:
+    """"December 2026", in the content's language (``core.months``)."""
+    return f"{content.ui('core.months').split()[day.month - 1]} {day.year}"
+
+
+def disclaimer_button(content: Content) -> Button:
+    """A button that shows the short disclaimer as a pop-up, leaving the message as it is."""
+    return Button(content.ui("core.button.disclaimer"), DISCLAIMER)
 
 
 def action_button(content: Content, action: str) -> Button | None:
@@ -101,15 +120,23 @@ def section_screen(content: Content, section: Section, page: int = 0) -> Screen:
 
 
 def card_screen(content: Content, card: Card, page: int = 0) -> Screen:
+    """One page of a card; every page ends with the short disclaimer and the review date (a card
+    can be reached without /start, through a tip or a link), treatment cards with a caution."""
     page = min(max(page, 0), len(card.pages) - 1)
     text = card.pages[page]
     rows: list[tuple[Button, ...]] = []
     if len(card.pages) > 1:
         text += "\n\n" + content.ui("core.page", page=page + 1, pages=len(card.pages))
         rows.append(_pager(content, len(card.pages), page, lambda p: card_data(card.id, p)))
+    if card.treatment:
+        text += "\n\n" + content.ui("core.treatment")
+    if card.review is not None:
+        text += "\n\n" + content.ui("core.footer", date=month_year(content, card.review.reviewed))
     links = [b for b in (link_button(content, t) for t in card.see_also) if b is not None]
     rows.extend(rows_of(links, 1))
     rows.extend(rows_of(_actions(content, card.actions), 1))
+    if card.review is not None:
+        rows.append((Button(content.ui("core.button.sources"), sources_data(card.id)),))
     section = content.sections[card.section]
     back_page = section.cards.index(card.id) // CARDS_PER_PAGE if card.id in section.cards else 0
     rows.append(
@@ -119,6 +146,28 @@ def card_screen(content: Content, card: Card, page: int = 0) -> Screen:
         )
     )
     return Screen(text, tuple(rows))
+
+
+def sources_screen(content: Content, card: Card) -> Screen:
+    """Who says what the card says, and when it was last checked (the NHS "page last reviewed")."""
+    review = card.review
+    assert review is not None
+    links = "\n".join(
+        f'• <a href="{html.escape(source.url, quote=True)}">{html.escape(source.name)}</a>'
+        for source in review.sources
+    )
+    text = content.ui(
+        "core.sources",
+        title=card.title,
+        sources=links,
+        reviewed=month_year(content, review.reviewed),
+        due=month_year(content, review.review_due),
+    )
+    rows = (
+        (Button(content.ui("core.button.back"), card_data(card.id)), menu_button(content)),
+        (Button(content.ui("core.feature.about"), ABOUT),),
+    )
+    return Screen(text, rows)
 
 
 def _pager(content: Content, pages: int, page: int, data: Callable[[int], str]) -> tuple[Button, ...]:
@@ -136,7 +185,10 @@ def about_screen(content: Content) -> Screen:
          Button(content.ui("core.feature.help"), HELP)),
         (menu_button(content),),
     ]
-    return Screen(content.ui("core.about"), tuple(rows))
+    text = content.ui("core.about")
+    if content.version and "core.about_version" in content.ui:
+        text += "\n\n" + content.ui("core.about_version", version=content.version)
+    return Screen(text, tuple(rows))
 
 
 def help_screen(content: Content, commands: list[tuple[str, str]]) -> Screen:
@@ -148,7 +200,7 @@ def help_screen(content: Content, commands: list[tuple[str, str]]) -> Screen:
 class BrowseTarget:
     """What a ``b:`` callback asks for, once parsed and checked against the current content."""
 
-    kind: str  # "menu" | "section" | "card" | "about" | "help"
+    kind: str  # "menu" | "section" | "card" | "sources" | "about" | "help" | "disclaimer"
     id: str = ""
     page: int = 0
 
@@ -161,13 +213,16 @@ def parse_browse(content: Content, data: str) -> BrowseTarget | None:
     kind = parts[1]
     if len(parts) == 2:
         return {"m": BrowseTarget("menu"), "about": BrowseTarget("about"),
-                "help": BrowseTarget("help")}.get(kind)
+                "help": BrowseTarget("help"), "disc": BrowseTarget("disclaimer")}.get(kind)
+    if kind == "src":
+        card = content.cards.get(parts[2]) if len(parts) == 3 else None
+        return BrowseTarget("sources", card.id) if card is not None and card.review is not None else None
     if kind not in {"s", "c"} or len(parts) > 4:
         return None
     ident = parts[2]
     page = 0
     if len(parts) == 4:
-        if not parts[3].isdigit() or len(parts[3]) > 3:
+        if not (parts[3].isascii() and parts[3].isdigit()) or len(parts[3]) > 3:  # not "²" or "٣"
             return None
         page = int(parts[3])
     if kind == "s":
@@ -186,6 +241,8 @@ def screen_for(content: Content, target: BrowseTarget, commands: list[tuple[str,
         return section_screen(content, content.sections[target.id], target.page)
     if target.kind == "card":
         return card_screen(content, content.cards[target.id], target.page)
+    if target.kind == "sources":
+        return sources_screen(content, content.cards[target.id])
     if target.kind == "about":
         return about_screen(content)
     if target.kind == "help":
@@ -203,5 +260,6 @@ def command_list(content: Content) -> list[tuple[str, str]]:
     """(command, description) for setMyCommands and /help; section commands come from content."""
     commands = [(name, content.ui(f"core.command.{name}")) for name in _LEADING_COMMANDS]
     commands += [(s.command, s.description) for s in content.sections.values() if s.command]
+    commands += [(c.command, c.title) for c in sorted(content.checks.values(), key=lambda c: c.order) if c.command]
     commands += [(name, content.ui(f"core.command.{name}")) for name in _TRAILING_COMMANDS]
     return commands

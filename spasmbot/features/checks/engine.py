@@ -7,6 +7,7 @@ longer fit the graph, or a run started on another version of the check, raise ``
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ class Result:
     answers: tuple[tuple[str, int], ...]
     finished_at: datetime
     followup: bool | None = None  # the answer to the follow-up question, once given
+    content_version: str = ""  # Content.version when the result was reached (which advice was shown)
 
 
 def start(check: Check) -> Run:
@@ -291,7 +293,8 @@ def parse_data(data: str) -> Tap | None:
     values = dict(zip(shape, args, strict=True))
     index = -1
     if "index" in values:
-        if not values["index"].isdigit() or len(values["index"]) > 2:
+        # ASCII digits only: "²".isdigit() is true but int("²") raises
+        if not re.fullmatch(r"[0-9]{1,2}", values["index"]):
             return None
         index = int(values["index"])
     if "yn" in values:

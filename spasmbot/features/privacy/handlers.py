@@ -74,7 +74,7 @@ async def mydata(update: Update, context: Context) -> None:
     chat = update.effective_chat
     assert user is not None and chat is not None
     data = await users.export_user(svc.store, user.id)
-    if not any(data.values()):
+    if not users.holds_data(data):
         await reply(update, context, Screen(svc.content.ui("privacy.mydata_empty")))
         return
     document = {

@@ -5,8 +5,11 @@ button per UTC offset in use, labelled with the time it is there now; then the c
 zones at that offset; the choice is stored (``users.timezone``), every scheduled message of the
 user is moved to the new local time (``delivery_job.reschedule_user``), and the ``return_to``
 callback data is dispatched to its feature's handler as if the user had tapped a button with
-that data (so the feature shows its own fresh screen). Typing an IANA name such as
-``Europe/Berlin`` while the picker is open is accepted as a shortcut.
+that data (so the feature shows its own fresh screen). While the picker is open the user may
+also type: a zone name (``Europe/Berlin``), a city (``Berlin``), a country (``Germany``), a UTC
+offset (``UTC+1``) or the time it is for them (``15:00``, ``3pm``); see ``timezones.understand``.
+A typed answer that names one zone takes it; several get a short list of buttons; one we cannot
+read gets a one-line hint (the picker with its dozens of buttons is still there above it).
 
 Callback data (return_to travels inside, so a restart in between loses nothing):
 ``z:p:<return_to>`` the offsets, ``z:o:<minutes>:<return_to>`` the regions at an offset,
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import html
 import logging
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Update
@@ -24,6 +28,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from spasmbot.edge import delivery_job
 from spasmbot.edge.common import (
+    ANSWERED,
     Context,
     answer,
     awaiting,
@@ -82,15 +87,20 @@ def _back_button(svc: Services, return_to: str) -> Button:
 
 def regions_screen(svc: Services, offset: int, return_to: str) -> Screen | None:
     """Step 2: the named zones at ``offset`` now; None when none is (stale button)."""
-    ui = svc.content.ui
     now = svc.clock.now()
     zones = timezones.zones_at(offset, now)
     if not zones:
         return None
-    local = timezones.clock_at(offset, now)
-    buttons = [Button(zone.label, _data(f"z:s:{zone.name}", return_to)) for zone in zones]
+    return choices_screen(svc, [zone.name for zone in zones], return_to, timezones.clock_at(offset, now))
+
+
+def choices_screen(svc: Services, names: list[str], return_to: str, local: datetime | None) -> Screen:
+    """Pick one of ``names``: the regions at the user's time, or the zones of a typed place."""
+    ui = svc.content.ui
+    buttons = [Button(timezones.label_of(name), _data(f"z:s:{name}", return_to)) for name in names]
     rows = [*rows_of(buttons, 2), (Button(ui("timezone.button.other_time"), _data("z:p", return_to)),)]
-    return Screen(ui("timezone.ask_region", time=f"{local:%H:%M}"), tuple(rows))
+    text = ui("timezone.ask_region", time=f"{local:%H:%M}") if local else ui("timezone.ask_which")
+    return Screen(text, tuple(rows))
 
 
 async def ask_timezone(
@@ -126,6 +136,7 @@ async def _return(update: Update, context: Context, return_to: str, note: str) -
     if query is not None and return_to:
         data = query.to_dict()
         data["data"] = return_to
+        data[ANSWERED] = True  # answered above with the toast: the feature must not answer it again
         as_if = Update(update.update_id, callback_query=CallbackQuery.de_json(data, context.bot))
         if await dispatch_as(as_if, context, return_to):
             return
@@ -158,10 +169,8 @@ async def on_button(update: Update, context: Context) -> None:
         return
     if action == "o" and len(parts) >= 3:
         return_to = _clean_return(parts[3] if len(parts) > 3 else "")
-        try:
-            offset = int(parts[2])
-        except ValueError:
-            offset = None
+        raw = parts[2].removeprefix("-")
+        offset = int(parts[2]) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else None
         screen = regions_screen(svc, offset, return_to) if offset is not None else None
         if screen is not None:
             await answer(update)
@@ -173,7 +182,7 @@ async def on_button(update: Update, context: Context) -> None:
     if action == "s" and len(parts) >= 3:
         return_to = _clean_return(parts[3] if len(parts) > 3 else "")
         name = parts[2]
-        if name in timezones.BY_NAME:
+        if name in timezones.BY_NAME or timezones.lookup(name) == name:
             await _choose(update, context, user.id, name)
             note = _confirmation(svc, name)
             await answer(update, svc.content.ui("timezone.toast", zone=name))
@@ -193,18 +202,22 @@ async def _stale(update: Update, context: Context, return_to: str) -> None:
 
 
 async def typed_zone(update: Update, context: Context, text: str) -> None:
-    """The shortcut: an IANA name typed while the picker is open."""
+    """A typed answer while the picker is open: a zone, city, country, UTC offset or the time now."""
     svc = services(context)
     user = update.effective_user
     assert user is not None
     pending = await awaiting(update, context)
     return_to = _clean_return(str(pending[1].get("return_to", ""))) if pending else ""
-    name = timezones.lookup(text)
-    if name is None:
+    typed = timezones.understand(text, svc.clock.now())
+    if typed is None or not typed.zones:
         await expect_input(update, context, INPUT_KEY, return_to=return_to)
-        hint = svc.content.ui("timezone.unknown_name", text=html.escape(text[:64]))
-        await reply(update, context, offsets_screen(svc, return_to, hint))
+        await reply(update, context, Screen(svc.content.ui("timezone.unknown_name", text=html.escape(text[:64]))))
         return
+    if len(typed.zones) > 1:
+        await expect_input(update, context, INPUT_KEY, return_to=return_to)
+        await reply(update, context, choices_screen(svc, list(typed.zones), return_to, typed.local))
+        return
+    name = typed.zones[0]
     await _choose(update, context, user.id, name)
     button = (
         Button(svc.content.ui("timezone.button.continue"), return_to)

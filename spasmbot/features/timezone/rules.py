@@ -8,13 +8,17 @@ daylight-saving changes right for the rest of the year. Telegram-free.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from spasmbot.content.model import UiText
+from spasmbot.delivery.localtime import parse_hhmm
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,3 +274,136 @@ def format_when(when: datetime, zone_name: str, now: datetime, ui: UiText) -> st
     if days == 1:
         return ui("timezone.when_tomorrow", date=date_text, time=f"{local:%H:%M}", zone=zone_name)
     return ui("timezone.when_later", date=date_text, time=f"{local:%H:%M}", zone=zone_name)
+
+
+# --- what people type at "What time is it for you right now?" --------------------------------
+
+MAX_CHOICES = 12  # zones offered as buttons for one typed answer
+CLOCK_TOLERANCE = 30  # minutes a typed "what time is it" may be off the real local time
+
+# Countries people name differently from the ISO 3166 table of the tz database.
+_COUNTRY_ALIASES = {
+    "usa": "US", "us": "US", "america": "US", "united states of america": "US",
+    "uk": "GB", "united kingdom": "GB", "great britain": "GB", "england": "GB", "scotland": "GB",
+    "wales": "GB", "northern ireland": "GB", "holland": "NL", "the netherlands": "NL",
+    "south korea": "KR", "north korea": "KP", "czechia": "CZ", "turkiye": "TR", "ivory coast": "CI",
+    "uae": "AE", "emirates": "AE",
+}
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:\s*[:.]?\s*(\d{2}))?$", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """What a typed answer to the picker means: the zones it could be, best first.
+
+    One zone: take it. Several: let the user pick (``local`` is the clock time they told us, when
+    they typed a time or a UTC offset; the question then reads "It's 15:00 for you. Where are you?").
+    """
+
+    zones: tuple[str, ...]
+    local: datetime | None = None
+
+
+def _normal(text: str) -> str:
+    """Lower case, accents off, punctuation to single spaces: "São Paulo" -> "sao paulo"."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+
+
+def _tz_table(name: str) -> list[list[str]]:
+    """Rows of one of tzdata's tables (``zone.tab``, ``iso3166.tab``); empty if not shipped."""
+    try:
+        text = resources.files("tzdata.zoneinfo").joinpath(name).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return []
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@cache
+def _place_index() -> dict[str, tuple[str, ...]]:
+    """Normalised place name (city, region or country) -> the zones it names, catalogue first."""
+    index: dict[str, list[str]] = {}
+
+    def add(key: str, name: str) -> None:
+        key = _normal(key)
+        if key and name not in index.setdefault(key, []):
+            index[key].append(name)
+
+    for zone in CATALOGUE:  # "Berlin, Germany", "India (Delhi, Mumbai)"
+        for part in re.split(r"[,()]", zone.label):
+            add(part, zone.name)
+        add(zone.name.rpartition("/")[2].replace("_", " "), zone.name)
+    by_country: dict[str, list[str]] = {}
+    for row in _tz_table("zone.tab"):
+        if len(row) >= 3:
+            add(row[2].rpartition("/")[2].replace("_", " "), row[2])
+            by_country.setdefault(row[0], []).append(row[2])
+    names = {row[0]: row[1] for row in _tz_table("iso3166.tab") if len(row) >= 2}
+    countries: dict[str, str] = {}
+    for code, name in names.items():  # "Britain (UK)" -> "britain", "uk"; "Korea (South)" as is
+        countries[_normal(name)] = code
+        countries[_normal(re.sub(r"\(.*?\)", "", name))] = code
+    countries.update({_normal(alias): code for alias, code in _COUNTRY_ALIASES.items()})
+    for key, code in countries.items():
+        zones = by_country.get(code, [])
+        preferred = [z for z in zones if z in BY_NAME] or zones  # Germany: Berlin, not Busingen too
+        for name in preferred:
+            add(key, name)
+    return {key: tuple(value) for key, value in index.items()}
+
+
+def _by_offset(minutes: int, now: datetime) -> Typed | None:
+    zones = tuple(zone.name for zone in zones_at(minutes, now))
+    if zones:
+        return Typed(zones, clock_at(minutes, now))
+    hours, rest = divmod(abs(minutes), 60)
+    if rest == 0 and -12 * 60 <= minutes <= 14 * 60:  # a fixed offset nobody in the catalogue has
+        sign = "-" if minutes > 0 else "+"  # POSIX: Etc/GMT-1 is UTC+1
+        return Typed((f"Etc/GMT{sign}{hours}" if hours else "Etc/UTC",))
+    return None
+
+
+def _by_clock(text: str, now: datetime) -> Typed | None:
+    """"15:00" or "3pm": the offsets whose clock is nearest to that now (within half an hour)."""
+    told = parse_hhmm(text)
+    if told is None:
+        return None
+    told_minute = told.hour * 60 + told.minute
+    distances: dict[int, int] = {}
+    for offset in offsets_in_use(now):
+        local = clock_at(offset, now)
+        gap = abs(local.hour * 60 + local.minute - told_minute)
+        distances[offset] = min(gap, 24 * 60 - gap)
+    best = min(distances.values())
+    if best > CLOCK_TOLERANCE:
+        return None
+    offsets = [offset for offset, gap in distances.items() if gap == best]
+    zones = tuple(zone.name for offset in offsets for zone in zones_at(offset, now))
+    return Typed(zones, clock_at(offsets[0], now))
+
+
+def understand(text: str, now: datetime) -> Typed | None:
+    """A typed answer to the picker: a zone name (``Europe/Berlin``), a UTC offset (``UTC+1``,
+    ``+05:30``, ``GMT-5``), the time it is now (``15:00``, ``3pm``), a city (``Berlin``) or a
+    country (``Germany``). None when it is none of these."""
+    text = text.strip()
+    if not text or len(text) > 64:
+        return None
+    if (name := lookup(text)) is not None:
+        return Typed((name,))
+    compact = text.casefold().replace("−", "-")
+    if compact in {"utc", "gmt", "z"}:
+        return Typed(("Etc/UTC",))
+    if match := _OFFSET.match(compact):
+        sign = -1 if match.group(1) == "-" else 1
+        minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
+        if minutes > 14 * 60 or int(match.group(3) or 0) >= 60:
+            return None
+        return _by_offset(sign * minutes, now)
+    if (by_clock := _by_clock(text, now)) is not None:
+        return by_clock
+    zones = _place_index().get(_normal(text))
+    if zones:
+        return Typed(zones[:MAX_CHOICES])
+    return None

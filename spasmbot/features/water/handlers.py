@@ -51,6 +51,7 @@ from spasmbot.features.water.screens import (
     nudge_screen,
     parse,
     prompt_screen,
+    undone_screen,
     when_label,
 )
 from spasmbot.features.water.situation import (
@@ -91,9 +92,17 @@ async def water_command(update: Update, context: Context) -> None:
 
 
 async def drank_command(update: Update, context: Context) -> None:
+    """``/drank`` logs a glass; ``/drank 500``, ``/drank 330ml``, ``/drank 0.5 l`` that amount."""
     svc, s = await _begin(update, context)
-    _, amount = await log_drink(svc, s)
-    await reply(update, context, logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml))
+    ui = svc.content.ui
+    typed = " ".join(context.args or ())
+    try:
+        ml = water.parse_drink(typed, s.settings.glass_ml) if typed else s.settings.glass_ml
+    except water.BadInput as exc:
+        await reply(update, context, note_screen(ui, ui(f"water.drank_bad_{exc.reason}")))
+        return
+    drink_id, amount = await log_drink(svc, s, ml=ml)
+    await reply(update, context, logged_screen(ui, s.settings, amount, ml, drink_id))
 
 
 async def expired(update: Update, context: Context) -> None:
@@ -124,16 +133,30 @@ async def _home(update: Update, context: Context, svc: Services, s: Situation) -
 
 
 async def _drank(update: Update, context: Context, svc: Services, s: Situation) -> None:
-    _, amount = await log_drink(svc, s)
+    drink_id, amount = await log_drink(svc, s)
     await answer(update)
-    await show(update, context, logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml))
+    await show(update, context, logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml, drink_id))
 
 
 async def _drank_home(update: Update, context: Context, svc: Services, s: Situation) -> None:
-    _, amount = await log_drink(svc, s)
+    drink_id, amount = await log_drink(svc, s)
     await answer(update)
-    logged = logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml)
+    logged = logged_screen(svc.content.ui, s.settings, amount, s.settings.glass_ml, drink_id)
     await _show_home(update, context, svc, await situation(svc, s.user_id), logged.text)
+
+
+async def _undo(update: Update, context: Context, svc: Services, s: Situation, drink_id: int) -> None:
+    """Take back a drink logged by mistake (its Undo button); once gone, the button is stale."""
+    removed = await water_store.remove_drink(svc.store, s.user_id, drink_id)
+    if removed is None:
+        await expired(update, context)
+        return
+    if s.on:  # today's total in the schedule row changed (it may be under the goal again)
+        await schedule_next(svc, s, s.settings, keep_pace=True)
+    amount = await day_amount(svc, s.user_id, s.today, s.zone, s.settings)
+    ui = svc.content.ui
+    await answer(update, ui("water.undone", ml=f"{removed.ml:,}"))
+    await show(update, context, undone_screen(ui, s.settings, amount, removed.ml))
 
 
 async def _on(update: Update, context: Context, svc: Services, s: Situation) -> None:
@@ -247,7 +270,7 @@ async def _chart(update: Update, context: Context, svc: Services, s: Situation, 
     ui, settings = svc.content.ui, s.settings
     days = water.last_days(s.today, count)
     drinks = await water_store.drinks_since(svc.store, s.user_id, water.day_bounds(days[0], s.zone)[0])
-    totals = water.daily_totals(drinks, s.zone, settings.unit, days)
+    totals = water.daily_totals(drinks, s.zone, settings.unit, days, settings.glass_ml)
     labels = ChartLabels(
         ui(f"water.chart_title_{count}"), ui("water.chart_goal"), ui(f"water.chart_unit_{settings.unit}")
     )
@@ -275,8 +298,8 @@ async def _nudge(update: Update, context: Context, svc: Services, s: Situation, 
         return
     if action == "drank":
         added, amount = await log_drink(svc, s, nudge_id)
-        await answer(update, None if added else ui("water.already_logged"))
-        await show(update, context, logged_screen(ui, s.settings, amount, s.settings.glass_ml))
+        await answer(update, None if added is not None else ui("water.already_logged"))
+        await show(update, context, logged_screen(ui, s.settings, amount, s.settings.glass_ml, added))
         return
     if action == "stop":
         await schedule.clear_due(svc.store, s.user_id, KIND)
@@ -315,6 +338,7 @@ _ACTIONS: dict[str, Action] = {
     "chart": _chart,
     "zone": _zone,
     "nudge": _nudge,
+    "undo": _undo,
 }
 
 
@@ -413,7 +437,7 @@ async def send_nudge(bot: Bot, svc: Services, due: Due) -> bool:
     if not s.on:
         return False
     settings = s.settings
-    amount = await day_amount(svc, s.user_id, s.today, s.zone, settings.unit)
+    amount = await day_amount(svc, s.user_id, s.today, s.zone, settings)
     if not water.may_nudge_now(s.now, settings, s.zone, amount >= settings.goal):
         await schedule_next(svc, s, settings, wait=0)  # the copy in the row was out of date
         return False

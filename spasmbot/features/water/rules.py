@@ -143,6 +143,7 @@ def valid_interval(minutes: int) -> bool:
 # --- typed input ------------------------------------------------------------------------------
 
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
+_LONGEST_NUMBER = 9  # characters: 309 typed digits would make float() infinite and round() raise
 _INTERVAL_FORMS = (
     # 1h30, 1h 30m, 1 h 30 min, 2h, 1.5h, 2 hours
     re.compile(rf"^{_NUMBER}\s*(?:h|hr|hrs|hour|hours)\s*(?:(\d+)\s*(?:m|min|mins|minutes?)?)?$"),
@@ -154,6 +155,9 @@ _INTERVAL_FORMS = (
 
 
 def _number(text: str) -> float:
+    """A typed number; one too long to be any interval or goal is out of range, not a crash."""
+    if len(text) > _LONGEST_NUMBER:
+        raise BadInput("range")
     return float(text.replace(",", "."))
 
 
@@ -162,7 +166,7 @@ def parse_interval(text: str) -> int:
     cleaned = text.strip().lower()
     hours_form, minutes_form, clock_form = _INTERVAL_FORMS
     if m := hours_form.match(cleaned):
-        minutes = _number(m.group(1)) * 60 + (int(m.group(2)) if m.group(2) else 0)
+        minutes = _number(m.group(1)) * 60 + (_number(m.group(2)) if m.group(2) else 0)
     elif m := minutes_form.match(cleaned):
         minutes = _number(m.group(1))
     elif m := clock_form.match(cleaned):
@@ -231,6 +235,37 @@ def parse_goal(text: str, current: Unit) -> tuple[Unit, int]:
     if not valid_goal(unit, goal):
         raise BadInput("range")
     return unit, goal
+
+
+DRINK_ML_LIMITS = (20, 3000)  # one logged drink, in ml
+DRINK_GLASSES_MAX = 10  # "/drank 2" means two glasses; bigger bare numbers are millilitres
+_DRINK_FORM = re.compile(
+    rf"^{_NUMBER}\s*(glass|glasses|gl|cups?|ml|millilitres?|milliliters?|cl|l|litres?|liters?)?$"
+)
+
+
+def parse_drink(text: str, glass_ml: int) -> int:
+    """Millilitres from ``/drank`` arguments: ``500``, ``330ml``, ``0.5 l``, ``33 cl``, ``2 glasses``;
+    a bare number up to 10 counts glasses."""
+    m = _DRINK_FORM.match(text.strip().lower())
+    if not m:
+        raise BadInput("format")
+    value, word = _number(m.group(1)), m.group(2) or ""
+    if word.startswith(("ml", "milli")):
+        ml = value
+    elif word == "cl":
+        ml = value * 10
+    elif word.startswith(("l", "lit")):
+        ml = value * 1000
+    elif word or value <= DRINK_GLASSES_MAX:
+        ml = value * glass_ml
+    else:
+        ml = value
+    result = round(ml)
+    low, high = DRINK_ML_LIMITS
+    if not low <= result <= high:
+        raise BadInput("range")
+    return result
 
 
 # --- local time -------------------------------------------------------------------------------
@@ -324,6 +359,27 @@ def plan_next(
     )
 
 
+def replanned(
+    due_at: datetime,
+    old: WaterSettings,
+    new: WaterSettings,
+    now: datetime,
+    zone: ZoneInfo,
+    reached_today: bool,
+) -> datetime:
+    """Where the pending nudge goes when settings change while nudges are on.
+
+    The wait is counted from when it started (the nudge, drink or opt-in before it), not from the
+    change: changing the goal three times must not push the nudge three times. A nudge already
+    waiting for the active hours or a later day is planned afresh with the new settings.
+    """
+    started = due_at - timedelta(minutes=old.interval)
+    if started > now:  # held back by the hours, a pause or the goal: no wait under way
+        return plan_next(now, new, zone, reached_today)
+    earliest = max(started + timedelta(minutes=new.interval), now + timedelta(minutes=1))
+    return next_allowed(earliest, new.hours, zone, blocked_days(new, local_day(now, zone), reached_today))
+
+
 def may_nudge_now(now: datetime, settings: WaterSettings, zone: ZoneInfo, reached_today: bool) -> bool:
     """Whether a nudge that has come due may really go out (settings or zone may have changed)."""
     if not settings.enabled:
@@ -343,19 +399,29 @@ class Drink:
     ml: int
 
 
-def amount(drinks: Iterable[Drink], unit: Unit) -> int:
-    """A day's total in the goal's unit: each logged drink is one glass, or its millilitres."""
+def glasses(ml: int, glass_ml: int | None) -> int:
+    """How many glasses a logged drink counts for: one, or as many of today's glass size as it
+    held (``/drank 500`` with 250 ml glasses is two); never less than one."""
+    if not glass_ml:
+        return 1
+    return max(1, round(ml / glass_ml))
+
+
+def amount(drinks: Iterable[Drink], unit: Unit, glass_ml: int | None = None) -> int:
+    """A day's total in the goal's unit: glasses (see :func:`glasses`), or millilitres."""
     items = list(drinks)
-    return len(items) if unit == "glass" else sum(d.ml for d in items)
+    return sum(glasses(d.ml, glass_ml) for d in items) if unit == "glass" else sum(d.ml for d in items)
 
 
-def daily_totals(drinks: Iterable[Drink], zone: ZoneInfo, unit: Unit, days: list[date]) -> dict[date, int]:
+def daily_totals(
+    drinks: Iterable[Drink], zone: ZoneInfo, unit: Unit, days: list[date], glass_ml: int | None = None
+) -> dict[date, int]:
     """Totals per local day of ``days``; days without drinks are 0, other days are left out."""
     totals = dict.fromkeys(days, 0)
     for d in drinks:
         day = local_day(d.at, zone)
         if day in totals:
-            totals[day] += 1 if unit == "glass" else d.ml
+            totals[day] += glasses(d.ml, glass_ml) if unit == "glass" else d.ml
     return totals
 
 
@@ -390,6 +456,7 @@ class Progress:
     expected: int
     history: tuple[tuple[date, int], ...]  # oldest first, ending today
     streak: int
+    logged_ever: bool = True  # False until the first drink: no "catch up" nagging on a first visit
 
     @property
     def reached(self) -> bool:
@@ -397,7 +464,7 @@ class Progress:
 
     @property
     def behind(self) -> int:
-        return max(0, self.expected - self.amount)
+        return max(0, self.expected - self.amount) if self.logged_ever else 0
 
 
 def progress(
@@ -412,7 +479,8 @@ def progress(
     """Build today's progress from the drinks of the last ``streak_days`` days."""
     today = local_day(now, zone)
     days = last_days(today, max(history_days, streak_days))
-    totals = daily_totals(drinks, zone, settings.unit, days)
+    items = list(drinks)
+    totals = daily_totals(items, zone, settings.unit, days, settings.glass_ml)
     return Progress(
         today=today,
         amount=totals[today],
@@ -420,6 +488,7 @@ def progress(
         expected=pace(now, settings.hours, settings.goal, zone),
         history=tuple((d, totals[d]) for d in days[-history_days:]),
         streak=streak(totals, today, settings.goal),
+        logged_ever=bool(items),
     )
 
 

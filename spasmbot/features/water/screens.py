@@ -7,7 +7,7 @@ under Telegram's 64 bytes:
 ``w:goal`` / ``w:goal:<unit>:<n>`` / ``w:unit:<unit>`` / ``w:glass:<ml>`` / ``w:goal:type`` ·
 ``w:sag:<0|1>`` (stop at goal) · ``w:chart:<7|30>`` · ``w:tz`` ·
 ``w:n:<d|s|k|p|x>:<nudge id>`` (a nudge's drank / snooze / skip / pause / stop; the id is the
-nudge's slot in epoch seconds, unique per user).
+nudge's slot in epoch seconds, unique per user) · ``w:undo:<drink id>`` (take back a logged drink).
 
 Only values the buttons offer are accepted; anything else is stale or forged.
 """
@@ -47,7 +47,7 @@ class Tap:
 
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), action)
+    (re.compile(pattern, re.ASCII), action)  # ASCII: \d must not match "٣"
     for pattern, action in (
         (r"^w:home$", "home"),
         (r"^w:drank$", "drank"),
@@ -69,6 +69,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^w:chart:(\d{1,2})$", "chart"),
         (r"^w:tz$", "zone"),
         (r"^w:n:([dskpx]):(\d{1,12})$", "nudge"),
+        (r"^w:undo:(\d{1,15})$", "undo"),
     )
 )
 
@@ -79,7 +80,7 @@ def parse(data: str) -> Tap | None:
         m = pattern.match(data)
         if m is None:
             continue
-        args: tuple[int | str, ...] = tuple(int(g) if g.isdigit() else g for g in m.groups())
+        args: tuple[int | str, ...] = tuple(int(g) if g.isascii() and g.isdigit() else g for g in m.groups())
         if action == "interval" and args[0] not in water.INTERVAL_CHOICES:
             return None
         if action == "hours" and args not in water.HOURS_CHOICES:
@@ -142,8 +143,13 @@ def bar(amount: int, goal: int) -> str:
     return "▰" * filled + "▱" * (BAR_CELLS - filled)
 
 
+def number(value: int) -> str:
+    """``1305`` -> ``1,305``: amounts in millilitres read better grouped."""
+    return f"{value:,}"
+
+
 def today_line(ui: UiText, settings: WaterSettings, amount: int) -> str:
-    return ui(f"water.today_{settings.unit}", amount=amount, goal=settings.goal)
+    return ui(f"water.today_{settings.unit}", amount=number(amount), goal=number(settings.goal))
 
 
 # --- screens ----------------------------------------------------------------------------------
@@ -168,8 +174,10 @@ def home_screen(content: Content, view: HomeView, preface: str = "") -> Screen:
     lines = [ui("water.title"), "", f"{today_line(ui, s, p.amount)}  {bar(p.amount, p.goal)}"]
     if p.reached:
         lines.append(ui("water.goal_reached"))
+    elif not p.logged_ever:
+        lines.append(ui("water.pace_first"))
     elif p.behind:
-        lines.append(ui("water.pace_behind", expected=p.expected, behind=p.behind))
+        lines.append(ui(f"water.pace_behind_{s.unit}", expected=number(p.expected), behind=number(p.behind)))
     else:
         lines.append(ui("water.pace_ok"))
     if p.streak == 1:
@@ -273,18 +281,29 @@ def goal_screen(ui: UiText, settings: WaterSettings) -> Screen:
     )
 
 
-def logged_screen(ui: UiText, settings: WaterSettings, amount: int, ml: int) -> Screen:
-    """What a nudge (or /drank) turns into once a glass is logged."""
+def logged_screen(
+    ui: UiText, settings: WaterSettings, amount: int, ml: int, drink_id: int | None = None
+) -> Screen:
+    """What a nudge (or /drank) turns into once a drink is logged; ``drink_id`` adds Undo."""
     if settings.unit == "glass":
-        text = ui("water.logged_glass", amount=amount, goal=settings.goal)
+        key = "water.logged_glass" if ml == settings.glass_ml else "water.logged_glass_ml"
+        text = ui(key, ml=number(ml), amount=number(amount), goal=number(settings.goal))
     else:
-        text = ui("water.logged_ml", ml=ml, amount=amount, goal=settings.goal)
+        text = ui("water.logged_ml", ml=number(ml), amount=number(amount), goal=number(settings.goal))
     if amount >= settings.goal:
         text += "\n" + ui("water.logged_reached")
-    return Screen(
-        text,
-        ((Button(ui("water.button.nudge_drank_more"), DRANK), Button(ui("water.button.open"), HOME)),),
-    )
+    rows: list[tuple[Button, ...]] = [
+        (Button(ui("water.button.nudge_drank_more"), DRANK), Button(ui("water.button.open"), HOME))
+    ]
+    if drink_id is not None:
+        rows.append((Button(ui("water.button.undo"), f"w:undo:{drink_id}"),))
+    return Screen(text, tuple(rows))
+
+
+def undone_screen(ui: UiText, settings: WaterSettings, amount: int, ml: int) -> Screen:
+    """A drink taken back with Undo."""
+    text = ui("water.undone", ml=number(ml)) + "\n" + today_line(ui, settings, amount)
+    return Screen(text, ((Button(ui("water.button.open"), HOME),),))
 
 
 def note_screen(ui: UiText, text: str) -> Screen:
@@ -314,6 +333,7 @@ def nudge_screen(
                 Button(ui("water.button.nudge_pause"), nudge_data("pause", nudge_id)),
                 Button(ui("water.button.nudge_stop"), nudge_data("stop", nudge_id)),
             ),
+            (Button(ui("core.button.disclaimer"), render.DISCLAIMER),),  # people land here without /start
         ),
     )
 

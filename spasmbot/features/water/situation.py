@@ -14,7 +14,7 @@ from spasmbot.delivery import localtime, schedule
 from spasmbot.delivery.schedule import Due
 from spasmbot.features.water import rules as water
 from spasmbot.features.water import store as water_store
-from spasmbot.features.water.rules import Unit, WaterSettings
+from spasmbot.features.water.rules import WaterSettings
 from spasmbot.features.water.screens import KIND, HomeView
 from spasmbot.services import Services
 from spasmbot.storage import users
@@ -63,10 +63,10 @@ async def situation(svc: Services, user_id: int) -> Situation:
     )
 
 
-async def day_amount(svc: Services, user_id: int, day: date, zone: ZoneInfo, unit: Unit) -> int:
+async def day_amount(svc: Services, user_id: int, day: date, zone: ZoneInfo, settings: WaterSettings) -> int:
     start, end = water.day_bounds(day, zone)
     drinks = await water_store.drinks_since(svc.store, user_id, start)
-    return water.amount((d for d in drinks if d.at < end), unit)
+    return water.amount((d for d in drinks if d.at < end), settings.unit, settings.glass_ml)
 
 
 async def home_view(svc: Services, s: Situation) -> HomeView:
@@ -77,14 +77,26 @@ async def home_view(svc: Services, s: Situation) -> HomeView:
     return HomeView(s.now, s.zone, s.zone_name, s.settings, s.on, next_due, progress)
 
 
-async def schedule_next(svc: Services, s: Situation, settings: WaterSettings, *, wait: int | None = None) -> datetime:
-    """Put the next nudge where ``plan_next`` says, after something that happened now.
+async def schedule_next(
+    svc: Services,
+    s: Situation,
+    settings: WaterSettings,
+    *,
+    wait: int | None = None,
+    keep_pace: bool = False,
+) -> datetime:
+    """Put the next nudge where ``plan_next`` says, after something that happened now; with
+    ``keep_pace`` (a settings change, an undo) where ``replanned`` says, so the wait under way
+    is not started again.
 
     The row's payload gets the current settings and today's total (see ``PlanState``).
     """
-    amount = await day_amount(svc, s.user_id, s.today, s.zone, settings.unit)
+    amount = await day_amount(svc, s.user_id, s.today, s.zone, settings)
     plan = water.PlanState(settings, s.today, amount)
-    when = water.plan_next(s.now, settings, s.zone, plan.reached(s.today), wait=wait)
+    if keep_pace and s.due is not None:
+        when = water.replanned(s.due.due_at, s.settings, settings, s.now, s.zone, plan.reached(s.today))
+    else:
+        when = water.plan_next(s.now, settings, s.zone, plan.reached(s.today), wait=wait)
     if s.paused_row:  # set_due keeps a paused row paused; turning on again starts afresh
         await schedule.clear_due(svc.store, s.user_id, KIND)
     await schedule.set_due(svc.store, s.user_id, KIND, when, plan.to_payload())
@@ -95,17 +107,19 @@ async def change(svc: Services, s: Situation, settings: WaterSettings) -> Situat
     """Save new settings and, while nudges are on, re-plan the next one with them."""
     await water_store.save(svc.store, s.user_id, settings, s.now)
     if s.on:
-        await schedule_next(svc, s, settings)
+        await schedule_next(svc, s, settings, keep_pace=True)
     return await situation(svc, s.user_id)
 
 
-async def log_drink(svc: Services, s: Situation, nudge_id: int | None = None) -> tuple[bool, int]:
-    """Log a glass now; a logged drink moves the next nudge one interval later.
+async def log_drink(
+    svc: Services, s: Situation, nudge_id: int | None = None, ml: int | None = None
+) -> tuple[int | None, int]:
+    """Log a drink now (a glass, or ``ml``); a logged drink moves the next nudge one interval later.
 
-    Returns whether it was logged (a nudge answers once) and today's total after it.
+    Returns the drink's id (None when a nudge was already answered) and today's total after it.
     """
     settings = s.settings
-    added = await water_store.add_drink(svc.store, s.user_id, s.now, settings.glass_ml, nudge_id)
-    if added and s.on:
+    added = await water_store.add_drink(svc.store, s.user_id, s.now, ml or settings.glass_ml, nudge_id)
+    if added is not None and s.on:
         await schedule_next(svc, s, settings)
-    return added, await day_amount(svc, s.user_id, s.today, s.zone, settings.unit)
+    return added, await day_amount(svc, s.user_id, s.today, s.zone, settings)

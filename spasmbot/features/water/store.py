@@ -77,14 +77,22 @@ async def record_nudge(store: Store, user_id: int, sent_at: datetime) -> None:
     )
 
 
-async def add_drink(store: Store, user_id: int, at: datetime, ml: int, nudge_at: int | None = None) -> bool:
-    """Log one glass; False when this nudge was already answered with a drink."""
-    added = await store.write(
+async def add_drink(store: Store, user_id: int, at: datetime, ml: int, nudge_at: int | None = None) -> int | None:
+    """Log one drink; its id (for undo), or None when this nudge was already answered with a drink."""
+    rows = await store.fetchall(
         "INSERT INTO water_drinks (user_id, drunk_at, ml, nudge_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (user_id, nudge_at) DO NOTHING",
+        " ON CONFLICT (user_id, nudge_at) DO NOTHING RETURNING id",
         (user_id, epoch(at), ml, nudge_at),
     )
-    return added == 1
+    return int(rows[0]["id"]) if rows else None
+
+
+async def remove_drink(store: Store, user_id: int, drink_id: int) -> Drink | None:
+    """Undo a drink logged by mistake; the removed drink, or None if it is not (or no longer) there."""
+    rows = await store.fetchall(
+        "DELETE FROM water_drinks WHERE id = ? AND user_id = ? RETURNING drunk_at, ml", (drink_id, user_id)
+    )
+    return Drink(from_epoch(rows[0]["drunk_at"]), rows[0]["ml"]) if rows else None
 
 
 async def drinks_since(store: Store, user_id: int, since: datetime) -> list[Drink]:
