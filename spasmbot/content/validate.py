@@ -5,12 +5,13 @@ Screens are validated as rendered (not as raw YAML), so what passes here is exac
 
 from __future__ import annotations
 
+from spasmbot.callback_data import MAX_BYTES
 from spasmbot.content.html import html_errors, visible_length
 from spasmbot.content.model import Condition, Content, ContentError, UiText
 from spasmbot.screen import Screen
 
 MAX_MESSAGE = 4096
-MAX_CALLBACK_BYTES = 64
+MAX_CALLBACK_BYTES = MAX_BYTES  # Telegram's limit, from the callback-data grammar
 MAX_BUTTON_TEXT = 64
 MAX_PAGE = 1000
 """A hard limit on one card page's own text (Telegram's 4096 is far too long to read in a chat);

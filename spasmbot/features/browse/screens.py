@@ -1,9 +1,8 @@
 """Screens for browsing the content: main menu, sections, cards, help, about.
 
-Callback data of the browse namespace (``b:``), all short enough for Telegram's 64 bytes:
-``b:m`` main menu · ``b:s:<section>:<page>`` · ``b:c:<card>:<page>`` · ``b:src:<card>`` (the
-card's sources and review dates) · ``b:about`` · ``b:help`` · ``b:disc`` (the short disclaimer as a
-pop-up, for messages people see without passing /start: tips, nudges).
+Their callback data (namespace ``b``) is declared in ``spasmbot.features.browse.callbacks``: besides
+menu, sections and cards, ``b:src:<card>`` (the card's sources and review dates) and ``b:disc`` (the
+short disclaimer as a pop-up, for messages people see without passing /start: tips, nudges).
 """
 
 from __future__ import annotations
@@ -13,14 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from spasmbot.callback_data import Tap
 from spasmbot.content.model import Card, Content, Section
+from spasmbot.features.browse import callbacks
 from spasmbot.screen import Button, Screen, rows_of
 
 CARDS_PER_PAGE = 12
-MENU = "b:m"
-ABOUT = "b:about"
-HELP = "b:help"
-DISCLAIMER = "b:disc"
+MENU = callbacks.MENU()
+ABOUT = callbacks.ABOUT()
+HELP = callbacks.HELP()
+DISCLAIMER = callbacks.DISCLAIMER()
 
 # Feature entry points: the callback data each feature's handlers answer (see docs/ARCHITECTURE.md).
 FEATURE_DATA = {
@@ -34,15 +35,15 @@ FEATURE_DATA = {
 
 
 def section_data(section_id: str, page: int = 0) -> str:
-    return f"b:s:{section_id}:{page}"
+    return callbacks.SECTION(section_id, page)
 
 
 def card_data(card_id: str, page: int = 0) -> str:
-    return f"b:c:{card_id}:{page}"
+    return callbacks.CARD(card_id, page)
 
 
 def sources_data(card_id: str) -> str:
-    return f"b:src:{card_id}"
+    return callbacks.SOURCES(card_id)
 
 
 def month_year(content: Content, day: date) -> str:
@@ -205,27 +206,22 @@ class BrowseTarget:
     page: int = 0
 
 
-def parse_browse(content: Content, data: str) -> BrowseTarget | None:
-    """Parse ``b:`` data; None when it is forged or refers to content that no longer exists."""
-    parts = data.split(":")
-    if parts[0] != "b" or len(parts) < 2:
+def target_of(content: Content, tap: Tap | None) -> BrowseTarget | None:
+    """What a parsed ``b:`` tap asks for; None when it refers to content that no longer exists."""
+    if tap is None:
         return None
-    kind = parts[1]
-    if len(parts) == 2:
-        return {"m": BrowseTarget("menu"), "about": BrowseTarget("about"),
-                "help": BrowseTarget("help"), "disc": BrowseTarget("disclaimer")}.get(kind)
-    if kind == "src":
-        card = content.cards.get(parts[2]) if len(parts) == 3 else None
+    action = tap.action
+    simple = {
+        callbacks.MENU: "menu", callbacks.ABOUT: "about", callbacks.HELP: "help", callbacks.DISCLAIMER: "disclaimer",
+    }
+    if action in simple:
+        return BrowseTarget(simple[action])
+    ident = tap.text("id")
+    if action is callbacks.SOURCES:
+        card = content.cards.get(ident)
         return BrowseTarget("sources", card.id) if card is not None and card.review is not None else None
-    if kind not in {"s", "c"} or len(parts) > 4:
-        return None
-    ident = parts[2]
-    page = 0
-    if len(parts) == 4:
-        if not (parts[3].isascii() and parts[3].isdigit()) or len(parts[3]) > 3:  # not "²" or "٣"
-            return None
-        page = int(parts[3])
-    if kind == "s":
+    page = tap.number("page") if action in (callbacks.SECTION, callbacks.CARD) else 0
+    if action in (callbacks.SECTION, callbacks.SECTION_FIRST):
         section = content.sections.get(ident)
         if section is None or page >= section_pages(section):
             return None
@@ -234,6 +230,11 @@ def parse_browse(content: Content, data: str) -> BrowseTarget | None:
     if card is None or page >= len(card.pages):
         return None
     return BrowseTarget("card", ident, page)
+
+
+def parse_browse(content: Content, data: str) -> BrowseTarget | None:
+    """Parse ``b:`` data with the grammar; None when it is forged or refers to content that is gone."""
+    return target_of(content, callbacks.BROWSE.parse(data))
 
 
 def screen_for(content: Content, target: BrowseTarget, commands: list[tuple[str, str]]) -> Screen:
