@@ -11,7 +11,7 @@ import pytest
 from spasmbot.cli import main
 from spasmbot.content import ContentError, ContentInvalid, load_content
 from spasmbot.content.html import html_errors, visible_length
-from spasmbot.content.readability import grade, syllables, text_stats
+from spasmbot.content.readability import MAX_GRADE, TARGET_MEDIAN, grade, reading_report, syllables, text_stats
 from spasmbot.content.review import overdue_warnings, parse_review
 from spasmbot.content.validate import check_screen
 from spasmbot.screen import Button, Screen
@@ -269,3 +269,11 @@ def test_syllables_and_flesch_kincaid_grade() -> None:
     hard = "Electrolyte abnormalities precipitate involuntary myoclonic contractions in predisposed individuals."
     assert grade(hard) > 16 > grade("A cramp is a tight muscle. It hurts. It goes away.")
 
+
+
+def test_shipped_cards_read_at_about_grade_six_and_none_above_eight(capsys: pytest.CaptureFixture[str]) -> None:
+    report = reading_report(load_content(SHIPPED))
+    assert report.median <= TARGET_MEDIAN, report.summary()
+    assert report.above(MAX_GRADE) == [], report.summary()
+    assert main(["check-content", str(SHIPPED)]) == 0
+    assert f"median {report.median:.1f}" in capsys.readouterr().out

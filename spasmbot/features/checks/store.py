@@ -122,3 +122,9 @@ async def get_result(store: Store, user_id: int, check_id: str) -> Result | None
         "SELECT * FROM check_results WHERE user_id = ? AND check_id = ?", (user_id, check_id)
     )
     return _row_to_result(row) if row is not None else None
+
+
+async def results_of(store: Store, check_id: str) -> list[tuple[int, Result]]:
+    """Every user's last result of one check, as (user id, result)."""
+    rows = await store.fetchall("SELECT * FROM check_results WHERE check_id = ?", (check_id,))
+    return [(int(row["user_id"]), _row_to_result(row)) for row in rows]
