@@ -156,6 +156,9 @@ def _validate_screens(content: Content) -> list[ContentError]:
         from spasmbot.features.checks.validate import validate_checks
 
         errors += validate_checks(content)
+    from spasmbot.features.diary.rules import validate as validate_diary
+
+    errors += validate_diary(content)
     return errors
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import importlib
 import logging
+import warnings
 from types import ModuleType
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -20,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest
+from telegram.warnings import PTBUserWarning
 
 from spasmbot.clock import Clock
 from spasmbot.config import Settings
@@ -61,6 +63,7 @@ def build_application(
     rate_limiter: bool = True,
     translations: dict[str, Content] | None = None,
 ) -> Application:
+    _ignore_deliberate_warnings()
     builder = (
         ApplicationBuilder()
         .token(settings.token or OFFLINE_TOKEN)
@@ -100,6 +103,13 @@ def build_application(
     _register_fallbacks(app)
     app.add_error_handler(on_error)
     return app
+
+
+def _ignore_deliberate_warnings() -> None:
+    """``common.send_screen``/``edit_screen`` use ``Bot.do_api_request`` on purpose (see there); PTB
+    warns about that use. Set here, when an Application is built, never as a side effect of an import
+    (the ``warnings`` filters are process-wide; adding the same filter again replaces it)."""
+    warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 
 async def on_startup(app: Application) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
@@ -11,18 +10,13 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
-from telegram.warnings import PTBUserWarning
+from telegram.ext import Application, ContextTypes
 
 from spasmbot.screen import Button, Screen
 from spasmbot.services import Services
 from spasmbot.storage import prompts
 
 log = logging.getLogger(__name__)
-
-# send_screen/edit_screen call sendMessage/editMessageText through Bot.do_api_request on purpose
-# (see there); PTB warns about that use, which here is a deliberate choice, not a mistake.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 Context = ContextTypes.DEFAULT_TYPE
 InputHandler = Callable[[Update, Context, str], Awaitable[None]]
@@ -133,11 +127,12 @@ async def answer(update: Update, text: str | None = None, alert: bool = False) -
 # "I did not understand" reply. The prompt is stored in SQLite (``spasmbot.storage.prompts``), so
 # a restart or a second process still routes the answer; it expires after a day.
 
-_INPUT_HANDLERS: dict[str, InputHandler] = {}
+_INPUT_HANDLERS = "input_handlers"  # bot_data key: the typed-input handlers of one Application
 
 
-def register_input(key: str, handler: InputHandler) -> None:
-    _INPUT_HANDLERS[key] = handler
+def register_input(app: Application, key: str, handler: InputHandler) -> None:
+    """Route the text typed after ``expect_input(update, context, key)`` to ``handler`` (in ``app`` only)."""
+    app.bot_data.setdefault(_INPUT_HANDLERS, {})[key] = handler
 
 
 def _user_id(update: Update) -> int | None:
@@ -166,6 +161,7 @@ async def awaiting(update: Update, context: Context) -> tuple[InputHandler, dict
         return None
     svc = services(context)
     prompt = await prompts.pending(svc.store, user_id, svc.clock.now())
-    if prompt is None or prompt.key not in _INPUT_HANDLERS:
+    handlers: dict[str, InputHandler] = context.bot_data.get(_INPUT_HANDLERS, {})
+    if prompt is None or prompt.key not in handlers:
         return None
-    return _INPUT_HANDLERS[prompt.key], prompt.data
+    return handlers[prompt.key], prompt.data

@@ -3,7 +3,7 @@
 The mechanism (claim in the database, then send; no in-memory timers) and its guarantees are told
 in ``spasmbot/delivery/claims.py``. A feature registers its kind once::
 
-    register_kind(DeliveryKind(kind="water", next_due=..., send=..., max_late=timedelta(hours=1)))
+    register_kind(app, DeliveryKind(kind="water", next_due=..., send=..., max_late=timedelta(hours=1)))
 
 and schedules rows with ``spasmbot.delivery.schedule.set_due``. ``register(app)`` (in
 ``spasmbot.edge.app.EDGE``) adds the 30-second job; tests and benchmarks call ``await deliver_due(app)``
@@ -83,13 +83,18 @@ class DeliveryKind:
     latest_slot: NextDue | None = None
 
 
-KINDS: dict[str, DeliveryKind] = {}
+Kinds = dict[str, DeliveryKind]
+_KINDS = "delivery_kinds"  # bot_data key: the kinds of one Application (nothing process-global)
 
 
+def kinds_of(app: Application) -> Kinds:
+    """The delivery kinds registered on ``app`` (by each feature's ``register(app)``)."""
+    kinds: Kinds = app.bot_data.setdefault(_KINDS, {})
+    return kinds
 
-def register_kind(kind: DeliveryKind) -> None:
-    """Make ``kind`` deliverable (idempotent: registering again replaces it)."""
-    KINDS[kind.kind] = kind
+def register_kind(app: Application, kind: DeliveryKind) -> None:
+    """Make ``kind`` deliverable by ``app`` (idempotent: registering again replaces it)."""
+    kinds_of(app)[kind.kind] = kind
 
 
 class SendOutcome(Enum):
@@ -191,9 +196,9 @@ def _health(app: Application) -> _Health:
     return health
 
 
-def _planner(svc: Services) -> Callable[[Due, bool, datetime], Claim]:
+def _planner(svc: Services, kinds: Kinds) -> Callable[[Due, bool, datetime], Claim]:
     def plan(due: Due, logged: bool, now: datetime) -> Claim:
-        kind = KINDS[due.kind]
+        kind = kinds[due.kind]
         try:
             next_at = kind.next_due(svc, due, now)
             if next_at is not None and next_at <= now:
@@ -215,12 +220,12 @@ def _planner(svc: Services) -> Callable[[Due, bool, datetime], Claim]:
     return plan
 
 
-async def _send(bot: Bot, svc: Services, claim: Claim) -> SendOutcome:
+async def _send(bot: Bot, svc: Services, kind: DeliveryKind, claim: Claim) -> SendOutcome:
     """Send one claimed message through the bulk lane (``spasmbot.edge.lanes``)."""
     due = replace(claim.due, payload=claim.payload)
     try:
         with bulk_lane():
-            sent = await KINDS[due.kind].send(bot, svc.for_language(due.language), due)
+            sent = await kind.send(bot, svc.for_language(due.language), due)
     except Exception as exc:
         outcome = classify(exc)
         if outcome is SendOutcome.REFUSED and not isinstance(exc, TelegramError):
@@ -231,14 +236,14 @@ async def _send(bot: Bot, svc: Services, claim: Claim) -> SendOutcome:
     return SendOutcome.EMPTY if sent is False else SendOutcome.SENT
 
 
-async def _send_all(bot: Bot, svc: Services, claims: list[Claim]) -> list[SendOutcome]:
+async def _send_all(bot: Bot, svc: Services, kinds: Kinds, claims: list[Claim]) -> list[SendOutcome]:
     """Send a batch with at most ``SEND_CONCURRENCY`` requests in flight; outcomes in order."""
     results = [SendOutcome.REFUSED] * len(claims)
     queue = iter(range(len(claims)))
 
     async def worker() -> None:
         for index in queue:
-            results[index] = await _send(bot, svc, claims[index])
+            results[index] = await _send(bot, svc, kinds[claims[index].due.kind], claims[index])
 
     await asyncio.gather(*(worker() for _ in range(min(SEND_CONCURRENCY, len(claims)))))
     return results
@@ -280,8 +285,8 @@ async def _settle(
     )
 
 
-async def _prepare_kinds(svc: Services) -> None:
-    for kind in list(KINDS.values()):
+async def _prepare_kinds(svc: Services, kinds: Kinds) -> None:
+    for kind in list(kinds.values()):
         if kind.prepare is not None:
             await kind.prepare(svc)
 
@@ -304,6 +309,7 @@ async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryS
     message that may have arrived (a time-out) is the only one never retried.
     """
     svc: Services = app.bot_data["services"]
+    kinds = kinds_of(app)
     stats = DeliveryStats()
     health = _health(app)
     if health.lock.locked():  # the previous pass is still sending: it will pick these rows up
@@ -315,18 +321,18 @@ async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryS
     # a graceful stop never waits for a long pass (and no batch is cut in half by a timeout).
     stop_with_app = app.running
     async with health.lock:
-        await _prepare_kinds(svc)
-        plan = _planner(svc)
+        await _prepare_kinds(svc, kinds)
+        plan = _planner(svc, kinds)
         while True:
             now = svc.clock.now()
             limit = 1 if health.failing_passes else batch  # after an outage: probe with one
-            claims = await claim_batch(svc.store, now, list(KINDS), plan, limit)
+            claims = await claim_batch(svc.store, now, list(kinds), plan, limit)
             if not claims:
                 break
             stats.batches += 1
             stats.claimed += len(claims)
             to_send = [claim for claim in claims if claim.send]
-            results = await _send_all(app.bot, svc, to_send)
+            results = await _send_all(app.bot, svc, kinds, to_send)
             end = await _settle(svc, claims, to_send, results, stats)
             if end.bot_rejected:
                 stop_for(app, TOKEN_REJECTED)
@@ -346,11 +352,12 @@ async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryS
     return stats
 
 
-async def reschedule_user(svc: Services, user_id: int) -> None:
+async def reschedule_user(app: Application, svc: Services, user_id: int) -> None:
     """After a time-zone change: let each kind move its row to the new local time."""
+    kinds = kinds_of(app)
     now = svc.clock.now()
     for due in await schedule.list_due(svc.store, user_id):
-        kind = KINDS.get(due.kind)
+        kind = kinds.get(due.kind)
         if kind is None or kind.on_timezone_change is None:
             continue
         next_at = kind.on_timezone_change(svc, due, now)

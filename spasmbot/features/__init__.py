@@ -14,6 +14,7 @@ FEATURES: tuple[str, ...] = (
     "checks",
     "water",
     "tips",
+    "diary",
     "timezone",
     "browse",
 )

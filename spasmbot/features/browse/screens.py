@@ -31,6 +31,8 @@ FEATURE_DATA = {
     "about": ABOUT,
     "help": HELP,
     "privacy": "p:home",
+    "log": "d:new",
+    "diary": "d:home",
 }
 
 
@@ -253,7 +255,7 @@ def screen_for(content: Content, target: BrowseTarget, commands: list[tuple[str,
 
 # Commands other than the sections' own, in the order Telegram's command menu lists them.
 _LEADING_COMMANDS = ("start", "menu")
-_TRAILING_COMMANDS = ("check", "tips", "water", "drank", "about", "help", "privacy", "mydata",
+_TRAILING_COMMANDS = ("check", "log", "diary", "report", "tips", "water", "drank", "about", "help", "privacy", "mydata",
                       "forget", "stop")
 
 

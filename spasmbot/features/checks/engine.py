@@ -323,6 +323,8 @@ def action_data(check: Check, action: str) -> str | None:
         return "w:home"
     if action == "followup":
         return data_followup(check.id)
+    if action == "log":  # the cramp diary, pre-filled with what this check learnt
+        return f"d:new:{check.id}"
     if action.startswith("check:") and len(action) > len("check:"):
         return data_start(action.removeprefix("check:"))
     return None

@@ -371,7 +371,7 @@ def _check_shortcut(check_id: str) -> Callable[[Update, Context], Awaitable[None
 
 
 def register(app: Application) -> None:
-    delivery_job.register_kind(FOLLOWUP)
+    delivery_job.register_kind(app, FOLLOWUP)
     app.add_handler(CommandHandler("check", check_command))
     content = app.bot_data["services"].content if "services" in app.bot_data else None
     for check in content.checks.values() if content is not None else ():

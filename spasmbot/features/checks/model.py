@@ -69,7 +69,7 @@ class Outcome:
     urgency: str | None = None
     cards: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
-    actions: tuple[str, ...] = ()  # "tips", "water", "followup", "check:<id>"
+    actions: tuple[str, ...] = ()  # "tips", "water", "followup", "log" (cramp diary), "check:<id>"
     plan: bool = False  # list the plan items collected along the path
     watch_for: tuple[str, ...] = ()  # signs that should bring the person back (self-care, routine)
 

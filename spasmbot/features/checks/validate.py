@@ -70,7 +70,7 @@ UI_KEYS: tuple[str, ...] = (
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # a date for sample result cards
 
-KNOWN_ACTIONS = ("tips", "water", "followup", "check:<id>")
+KNOWN_ACTIONS = ("tips", "water", "followup", "log", "check:<id>")
 
 
 def validate_checks(content: Content) -> list[ContentError]:

@@ -70,7 +70,7 @@ async def _choose(update: Update, context: Context, user_id: int, name: str) -> 
     svc = services(context)
     await clear_input(update, context)
     await users.set_timezone(svc.store, user_id, name)
-    await delivery_job.reschedule_user(svc, user_id)
+    await delivery_job.reschedule_user(context.application, svc, user_id)
 
 
 def _confirmation(svc: Services, name: str) -> str:
@@ -179,7 +179,7 @@ async def _stale_anywhere(update: Update, context: Context) -> None:
 
 
 def register(app: Application) -> None:
-    register_input(INPUT_KEY, typed_zone)
+    register_input(app, INPUT_KEY, typed_zone)
     route(
         app,
         callbacks.ZONE,

@@ -171,8 +171,8 @@ async def typed_time(update: Update, context: Context, text: str) -> None:
 
 
 def register(app: Application) -> None:
-    delivery_job.register_kind(TIPS)
-    register_input(INPUT_TIME, typed_time)
+    delivery_job.register_kind(app, TIPS)
+    register_input(app, INPUT_TIME, typed_time)
     app.add_handler(CommandHandler("tips", tips_command))
     route(
         app,

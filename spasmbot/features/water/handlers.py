@@ -458,6 +458,7 @@ async def send_nudge(bot: Bot, svc: Services, due: Due) -> bool:
 
 def register(app: Application) -> None:
     register_kind(
+        app,
         DeliveryKind(
             kind=KIND,
             next_due=_next_due,
@@ -466,9 +467,9 @@ def register(app: Application) -> None:
             on_timezone_change=_moved,
         )
     )
-    register_input(INPUT_INTERVAL, typed_interval)
-    register_input(INPUT_HOURS, typed_hours)
-    register_input(INPUT_GOAL, typed_goal)
+    register_input(app, INPUT_INTERVAL, typed_interval)
+    register_input(app, INPUT_HOURS, typed_hours)
+    register_input(app, INPUT_GOAL, typed_goal)
     app.add_handler(CommandHandler("water", water_command))
     app.add_handler(CommandHandler("drank", drank_command))
     route(app, callbacks.WATER, {action: _on_tap(fn) for action, fn in _ACTIONS.items()}, stale=expired)
