@@ -34,8 +34,8 @@ from telegram.ext import Application
 
 from spasmbot.clock import Clock, SystemClock
 from spasmbot.config import Settings
-from spasmbot.content import ContentInvalid, load_languages
-from spasmbot.content.loader import default_content_dir
+from spasmbot.content.loader import default_content_dir, load_languages
+from spasmbot.content.model import ContentInvalid
 from spasmbot.fake_telegram import Button, ChatClient, FakeMessage, FakeTelegram
 
 BANNER = (

@@ -102,7 +102,7 @@ def test_console_command_runs_as_a_program(tmp_path: Path) -> None:
 
 async def test_self_hosted_bot_api_server_url_is_used(tmp_path: Path) -> None:
     from spasmbot.clock import SystemClock
-    from spasmbot.content import load_content
+    from spasmbot.content.loader import load_content
     from spasmbot.edge.app import build_application
     from spasmbot.fake_telegram import FakeTelegram
     from spasmbot.storage import Store

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from spasmbot.cli import main
-from spasmbot.content import ContentError, ContentInvalid, load_content
 from spasmbot.content.html import html_errors, visible_length
+from spasmbot.content.loader import load_content
+from spasmbot.content.model import ContentError, ContentInvalid
 from spasmbot.content.readability import MAX_GRADE, TARGET_MEDIAN, grade, reading_report, syllables, text_stats
 from spasmbot.content.review import overdue_warnings, parse_review
 from spasmbot.content.validate import check_screen

@@ -10,7 +10,8 @@ import pytest
 
 from spasmbot.cli import main
 from spasmbot.clock import FakeClock
-from spasmbot.content import ContentInvalid, load_languages
+from spasmbot.content.loader import load_languages
+from spasmbot.content.model import ContentInvalid
 from spasmbot.edge.delivery_job import deliver_due
 from tests.helpers import Harness
 from tests.test_scheduling import subscribe, tips_sent

@@ -6,28 +6,12 @@ import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from spasmbot.content.errors import ContentError as ContentError
+from spasmbot.content.errors import ContentInvalid as ContentInvalid
+
 if TYPE_CHECKING:
     from spasmbot.content.review import Review, ReviewFields
     from spasmbot.features.checks.model import Check
-
-
-@dataclass(frozen=True, slots=True)
-class ContentError:
-    """One problem in the content, located by file and field path (``cards[2].pages[0]``)."""
-
-    file: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.path}" if self.path else self.file
-        return f"{where}: {self.message}"
-
-
-class ContentInvalid(Exception):
-    def __init__(self, errors: list[ContentError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
 
 
 @dataclass(frozen=True, slots=True)

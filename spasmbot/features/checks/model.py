@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from spasmbot.content.model import ContentError, ContentInvalid
+from spasmbot.content.errors import ContentError, ContentInvalid
 
 URGENCIES: tuple[str, ...] = ("emergency", "urgent", "soon", "routine", "self_care")
 """Triage levels, most urgent first; each has a ``checks.urgency.<level>`` UI string.

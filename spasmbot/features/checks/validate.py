@@ -99,7 +99,7 @@ def validate_checks(content: Content) -> list[ContentError]:
 
 def _screens(check: Check, content: Content) -> list[ContentError]:
     """Render every step (explained or not) and outcome as sent; check Telegram's limits."""
-    from spasmbot.content.validate import check_screen
+    from spasmbot.content.screen_limits import check_screen
     from spasmbot.features.checks import screens
 
     errors: list[ContentError] = []
