@@ -362,7 +362,7 @@ def test_validator_makes_the_more_urgent_question_come_first() -> None:
     ("change", "field"),
     [
         ({"sources": []}, "sources"),
-        ({"sources": [{"name": "NHS", "url": "http://example.org"}]}, "sources[0].url"),
+        ({"sources": [{"name": "NHS", "url": "nhs.uk leg cramps"}]}, "sources[0].url"),
         ({"reviewed": "yesterday"}, "reviewed"),
         ({"review_due": "2025-01-01"}, "review_due"),
     ],
@@ -371,6 +371,20 @@ def test_governance_fields_are_required_and_checked(change: dict[str, Any], fiel
     with pytest.raises(ContentInvalid) as caught:
         parse_check(_check(**change), "probe.yaml")
     assert any(e.path == field for e in caught.value.errors), caught.value.errors
+
+
+def test_a_check_without_governance_fields_is_rejected_and_an_overdue_one_is_reported() -> None:
+    from spasmbot.content.review import overdue_warnings
+
+    data = _check()
+    for key in ("sources", "reviewed", "review_due"):
+        del data[key]
+    with pytest.raises(ContentInvalid, match="needs sources, reviewed, review_due"):
+        parse_check(data, "probe.yaml")
+    content = shipped_content()
+    items = [item for item in content.reviews() if item[0].endswith("checks/doctor.yaml")]
+    assert len(items) == 1
+    assert overdue_warnings(items, date(2027, 6, 2)) and not overdue_warnings(items, date(2026, 12, 2))
 
 
 def test_every_outcome_needs_an_urgency() -> None:

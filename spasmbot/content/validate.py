@@ -37,6 +37,7 @@ class _ValidationUi(UiText):
 def validate_content(content: Content) -> list[ContentError]:
     """Every cross-reference and rendered-screen problem, all in one list."""
     from spasmbot.features.browse import screens as render
+    from spasmbot.features.search.screens import UI_KEYS as SEARCH_UI_KEYS
 
     errors: list[ContentError] = []
     ui_file = f"{content.language}/ui"
@@ -49,6 +50,7 @@ def validate_content(content: Content) -> list[ContentError]:
     ]
     required_ui += [f"core.feature.{name}" for name in render.FEATURE_DATA]
     required_ui += [f"core.command.{name}" for name in render._LEADING_COMMANDS + render._TRAILING_COMMANDS]
+    required_ui += [f"search.{key}" for key in SEARCH_UI_KEYS]
     for key in required_ui:
         if key not in content.ui:
             errors.append(ContentError(ui_file, key, "missing UI text"))

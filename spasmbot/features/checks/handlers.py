@@ -52,6 +52,16 @@ async def check_command(update: Update, context: Context) -> None:
     await reply(update, context, await _list(svc, user_id))
 
 
+async def open_check(update: Update, context: Context, check_id: str) -> bool:
+    """Start a check (or offer to resume it) from outside its buttons, e.g. a deep link; False if unknown."""
+    svc = services(context)
+    check = svc.content.checks.get(check_id)
+    if check is None:
+        return False
+    await _start(update, context, svc, _user_id(update), check, Tap("start", check.id))
+    return True
+
+
 async def on_button(update: Update, context: Context) -> None:
     svc = services(context)
     query = update.callback_query

@@ -64,6 +64,7 @@ UI_KEYS: tuple[str, ...] = (
     "checks.button.followup",
     "checks.button.followup_cancel",
     "checks.button.check",
+    "checks.button.full_check",
     *(f"checks.urgency.{level}" for level in URGENCIES),
 )
 """Every UI string the checks feature uses; a missing one would crash a handler mid-check."""
@@ -136,6 +137,9 @@ def _screens(check: Check, content: Content) -> list[ContentError]:
                 errors.append(ContentError(problem.file, problem.path,
                                            "with the longest plan a person can collect: " + problem.message))
     errors.extend(check_screen(screens.resume_screen(content, check, start), check.source, "id"))
+    for flag in check.red_flags():  # what free-text search shows for a typed warning sign
+        where = f"steps.{flag.step}.answers[{flag.index}]"
+        errors.extend(check_screen(screens.advice_screen(content, check, flag), check.source, where))
     return list(dict.fromkeys(errors))  # the same step shows up on many routes
 
 

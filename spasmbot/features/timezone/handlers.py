@@ -164,6 +164,7 @@ async def typed_zone(update: Update, context: Context, text: str) -> None:
         await expect_input(update, context, INPUT_KEY, return_to=return_to)
         await reply(update, context, choices_screen(svc, list(typed.zones), return_to, typed.local))
         return
+    await clear_input(update, context)  # answered: the next text is a question again
     name = typed.zones[0]
     await _choose(update, context, user.id, name)
     button = (
