@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from spasmbot.clock import FakeClock
-from spasmbot.content import ContentInvalid, load_content, load_languages
+from spasmbot.content.loader import load_content, load_languages
+from spasmbot.content.model import ContentInvalid
 from spasmbot.features.search.index import SearchIndex
 from spasmbot.features.search.words import Words, same_word
 from tests.helpers import Harness, shipped_content

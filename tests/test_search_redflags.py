@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from spasmbot.content import load_content
+from spasmbot.content.loader import load_content
 from spasmbot.features.search.rules import Searcher
 from tests.helpers import shipped_content
 

@@ -506,14 +506,15 @@ def load_languages(
 
 
 def _same_ids(default: Content, other: Content) -> list[ContentError]:
-    errors = []
-    for what, mine, theirs in [
+    errors: list[ContentError] = []
+    compared: list[tuple[str, set[str | None], set[str | None]]] = [
         ("sections", set(default.sections), set(other.sections)),
         ("cards", set(default.cards), set(other.cards)),
         ("tips", set(default.tips), set(other.tips)),
         ("checks", set(default.checks), set(other.checks)),
         ("commands", {s.command for s in default.sections.values()}, {s.command for s in other.sections.values()}),
-    ]:
+    ]
+    for what, mine, theirs in compared:
         if missing := sorted(mine - theirs, key=str):
             errors.append(ContentError(other.language, what, f"missing (present in {default.language}): {missing}"))
         if extra := sorted(theirs - mine, key=str):

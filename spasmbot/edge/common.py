@@ -32,7 +32,8 @@ def services(context: Context) -> Services:
 
 def markup(screen: Screen) -> InlineKeyboardMarkup | None:
     """The screen's keyboard as PTB objects (for PTB methods that take ``reply_markup``)."""
-    return InlineKeyboardMarkup.de_json(keyboard_json(screen), None) if screen.rows else None
+    keyboard = keyboard_json(screen)
+    return InlineKeyboardMarkup.de_json(keyboard, None) if keyboard is not None else None
 
 
 def keyboard_json(screen: Screen) -> dict[str, Any] | None:

@@ -9,8 +9,9 @@ restart mid-check resumes on the next tap. Anything that does not fit the user's
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -363,7 +364,7 @@ FOLLOWUP = delivery_job.DeliveryKind(
 )
 
 
-def _check_shortcut(check_id: str) -> Callable[[Update, Context], Awaitable[None]]:
+def _check_shortcut(check_id: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """A command declared by a check's YAML (``command: cramp``) that starts that check at once."""
 
     async def start_check(update: Update, context: Context) -> None:

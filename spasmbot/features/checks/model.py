@@ -362,7 +362,7 @@ def parse_check(data: dict[str, Any], source: str) -> Check:
                 continue
             node = parse(r, node_id, node_data)
             if node is not None:
-                target[node_id] = node  # type: ignore[index]
+                target[node_id] = node  # type: ignore[assignment]  # steps or outcomes, paired above
     followup = _parse_followup(r, data.get("followup"))
     review = parse_review(data, source, "", r.errors)  # the same rule as cards and tips
 

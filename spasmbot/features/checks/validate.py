@@ -117,8 +117,8 @@ def _screens(check: Check, content: Content) -> list[ContentError]:
             rendered.add(key)
             run = engine.Run(check.id, check.version, answers[:n])
             for explain in (False, True):
-                screen = screens.step_screen(content, check, run, explain)
-                errors.extend(check_screen(screen, check.source, f"steps.{step_id}"))
+                step_screen = screens.step_screen(content, check, run, explain)
+                errors.extend(check_screen(step_screen, check.source, f"steps.{step_id}"))
         end = engine.walk(check, answers)
         result = engine.Result(check.id, check.version, end.id, answers, _EPOCH)
         for pending in (False, True):
@@ -373,7 +373,7 @@ def _callback_sizes(check: Check) -> list[ContentError]:
         too_long(f"steps.{step.id}", max(engine.step_data(check, step), key=len))
     for outcome in check.outcomes.values():
         for action in outcome.actions:
-            data = engine.action_data(check, action)
-            if data is not None:
-                too_long(f"outcomes.{outcome.id}.actions", data)
+            button_data = engine.action_data(check, action)
+            if button_data is not None:
+                too_long(f"outcomes.{outcome.id}.actions", button_data)
     return errors

@@ -133,8 +133,8 @@ class RedFlagMatcher:
                     break
                 chosen.append(inside[0])
             else:
-                inside = [stems[p] for p in range(min(chosen), max(chosen)) if p not in chosen]
-                if not any(w in self.words.negations for w in inside) and not self._negated(
+                between = [stems[p] for p in range(min(chosen), max(chosen)) if p not in chosen]
+                if not any(w in self.words.negations for w in between) and not self._negated(
                     stems, clause_of, min(chosen)
                 ):
                     return True
