@@ -15,7 +15,6 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    BaseHandler,
     Defaults,
     MessageHandler,
     TypeHandler,
@@ -95,7 +94,6 @@ def build_application(
         content=content, store=store, clock=clock, settings=settings, translations=dict(translations or {})
     )
     app.add_handler(TypeHandler(Update, _forget_pending_input), group=-2)
-    app.add_handler(_EmptyCallbackData(browse.expired))
     router.install(app, fallback=browse.expired)
     for module in (*EDGE, *feature_handlers()):
         module.register(app)
@@ -127,13 +125,6 @@ async def _forget_pending_input(update: Update, context: Context) -> None:
     is_command = bool(message and message.text and message.text.startswith("/"))
     if update.callback_query is not None or is_command:
         clear_input(context)
-
-
-class _EmptyCallbackData(BaseHandler[Update, Context, None]):
-    """Taps without data. PTB lets them match *every* pattern handler, so they are caught first."""
-
-    def check_update(self, update: object) -> bool:
-        return isinstance(update, Update) and update.callback_query is not None and not update.callback_query.data
 
 
 def _register_fallbacks(app: Application) -> None:
