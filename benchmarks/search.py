@@ -27,7 +27,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from spasmbot.content import load_content  # noqa: E402
+from spasmbot.content.loader import load_content  # noqa: E402
 from spasmbot.features.search.rules import Searcher  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent / "search_queries.yaml"
