@@ -64,7 +64,7 @@ def check_content(directory: str | None, today: date | None = None) -> int:
     return 0
 
 
-async def _run_bot(settings: Settings) -> int:
+async def _run_bot(settings: Settings, init_db: bool = False) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from spasmbot.clock import SystemClock
@@ -83,7 +83,7 @@ async def _run_bot(settings: Settings) -> int:
         print(f"error: {verdict.problem}", file=sys.stderr)
         return verdict.exit_code
     try:
-        store = await Store.open(settings.db_path)
+        store = await Store.open(settings.db_path, init_empty=init_db)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -106,7 +106,10 @@ async def _run_bot(settings: Settings) -> int:
     return 0
 
 
-def run(settings_env: dict[str, str] | None = None, *, webhook: bool = False, drop_pending: bool = False) -> int:
+def run(
+    settings_env: dict[str, str] | None = None, *, webhook: bool = False, drop_pending: bool = False,
+    init_db: bool = False,
+) -> int:
     try:
         settings = load_settings(settings_env)
         if webhook and settings.service.webhook_url is None:
@@ -118,7 +121,7 @@ def run(settings_env: dict[str, str] | None = None, *, webhook: bool = False, dr
         settings = replace(settings, service=replace(settings.service, drop_pending_updates=True))
     setup_logging(settings.token, settings.service.log_format, settings.service.log_level)
     try:
-        return asyncio.run(_run_bot(settings))
+        return asyncio.run(_run_bot(settings, init_db))
     except ContentInvalid as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)
@@ -143,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                             help="receive updates by webhook at SPASMBOT_WEBHOOK_URL (behind a TLS reverse proxy)")
     run_parser.add_argument("--drop-pending-updates", action="store_true",
                             help="discard the updates Telegram queued while the bot was down")
+    run_parser.add_argument("--init-db", action="store_true",
+                            help="set up an existing zero-byte database file as a new database (refused otherwise)")
     console = sub.add_parser("console", help="chat with the bot offline in this terminal")
     console.add_argument("--db", help="SQLite file to keep (default: a temporary database; SPASMBOT_DB is ignored)")
     check = sub.add_parser("check-content", help="validate the content folder and exit")
@@ -157,5 +162,5 @@ def main(argv: list[str] | None = None) -> int:
 
         return console_main(db=args.db)
     if args.command == "run":
-        return run(webhook=args.webhook, drop_pending=args.drop_pending_updates)
+        return run(webhook=args.webhook, drop_pending=args.drop_pending_updates, init_db=args.init_db)
     return run()

@@ -28,9 +28,14 @@ from spasmbot.delivery.claims import DEFAULT_BATCH, claim_batch
 from spasmbot.delivery.schedule import Claim, Due
 from spasmbot.edge.common import Context
 from spasmbot.edge.metrics import metrics_of
+from spasmbot.logs import FailureTally
 from spasmbot.services import Services
 
 log = logging.getLogger(__name__)
+# Failed sends and plans: one log line per kind of failure (with a count), never a user id, so an
+# outage does not write thousands of lines (spasmbot.logs.FailureTally).
+_FAILURES = FailureTally(log, "sending a scheduled message")
+_PLAN_FAILURES = FailureTally(log, "planning a scheduled message")
 
 JOB_INTERVAL = timedelta(seconds=30)
 # Requests in flight at once: enough to keep Telegram's 30/s busy over a slow link, few enough
@@ -116,8 +121,8 @@ def _planner(svc: Services) -> Callable[[Due, bool, datetime], Claim]:
                     next_at = recent  # catch up: this pass picks the row up again at that slot
                 return Claim(due, False, next_at, due.payload, outcome="late")
             payload = kind.advance(svc, due) if kind.advance is not None else due.payload
-        except Exception:
-            log.exception("planning %s for user %s failed; retrying later", due.kind, due.user_id)
+        except Exception as exc:  # retried in RETRY_LATER; logged once per kind of failure
+            _PLAN_FAILURES.failed(exc)
             return Claim(due, False, now + RETRY_LATER, due.payload, outcome="error", logged=logged)
         return Claim(due, True, next_at, payload)
 
@@ -136,13 +141,13 @@ async def _send(bot: Bot, svc: Services, claim: Claim) -> str:
     except BadRequest as exc:
         if "chat not found" in exc.message.lower():
             return "blocked"
-        log.warning("%s to user %s refused: %s", due.kind, due.user_id, exc.message)
+        _FAILURES.failed(exc)
         return "failed"
     except TelegramError as exc:  # TimedOut/NetworkError: may or may not have arrived
-        log.warning("%s to user %s failed: %s", due.kind, due.user_id, exc)
+        _FAILURES.failed(exc)
         return "failed"
-    except Exception:
-        log.exception("sending %s to user %s crashed", due.kind, due.user_id)
+    except Exception as exc:
+        _FAILURES.failed(exc)
         return "failed"
     return "empty" if sent is False else "sent"
 

@@ -181,4 +181,9 @@ async def forget_user(store: Store, user_id: int) -> int:
             deleted += max(cursor.rowcount, 0)
             await cursor.close()
     _seen(store).pop(user_id, None)
+    # secure_delete zeroed the rows in the database pages; older copies of those pages still sit
+    # in the WAL until a checkpoint, so copy back and truncate it now (best effort: a reader in
+    # a second process may hold it open, and the next checkpoint finishes the job).
+    if str(store.path) != ":memory:":
+        await store.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
     return deleted
