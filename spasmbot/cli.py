@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from dataclasses import replace
@@ -106,9 +107,60 @@ async def _run_bot(settings: Settings, init_db: bool = False) -> int:
     return 0
 
 
+def healthcheck(env: dict[str, str] | None = None) -> int:
+    """``spasmbot healthcheck``: GET /healthz of the bot running here; prints its answer (Docker's HEALTHCHECK)."""
+    import urllib.error
+    import urllib.request
+
+    env = dict(os.environ) if env is None else env
+    port = env.get("SPASMBOT_HTTP_PORT", "").strip()
+    if not port.isdigit():
+        print("unhealthy: SPASMBOT_HTTP_PORT is not set, so the bot serves no /healthz", file=sys.stderr)
+        return 1
+    url = f"http://127.0.0.1:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=8) as response:
+            print(response.read().decode("utf-8", errors="replace"))
+            return 0
+    except urllib.error.HTTPError as exc:
+        print(exc.read().decode("utf-8", errors="replace"), file=sys.stderr)
+    except OSError as exc:
+        print(f"unhealthy: {url}: {exc}", file=sys.stderr)
+    return 1
+
+
+CONFIG_ERROR = 2  # a setting is wrong: restarting cannot help (see _park)
+
+
 def run(
     settings_env: dict[str, str] | None = None, *, webhook: bool = False, drop_pending: bool = False,
     init_db: bool = False,
+) -> int:
+    code = _run(settings_env, webhook=webhook, drop_pending=drop_pending, init_db=init_db)
+    env = os.environ if settings_env is None else settings_env
+    if code == CONFIG_ERROR and env.get("SPASMBOT_ON_CONFIG_ERROR", "").strip().lower() == "wait":
+        _park()
+    return code
+
+
+def _park() -> None:
+    """Wait for SIGTERM/SIGINT instead of exiting after a configuration error.
+
+    Docker's ``--restart unless-stopped`` (and ``always``, and ``on-failure``) restarts a container
+    whatever its exit code, so a wrong token would print the same error again every minute
+    forever. With ``SPASMBOT_ON_CONFIG_ERROR=wait`` (set in the Docker image) the error is printed
+    once, the container stays up without doing anything (its health check fails: no /healthz),
+    and ``docker stop`` ends it with exit code 2. Fix the setting and recreate the container.
+    """
+    signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    print("spasmbot: configuration error: not restarting; waiting for docker stop "
+          "(SPASMBOT_ON_CONFIG_ERROR=wait)", file=sys.stderr, flush=True)
+    signal.sigwait(signals)
+
+
+def _run(
+    settings_env: dict[str, str] | None, *, webhook: bool, drop_pending: bool, init_db: bool
 ) -> int:
     try:
         settings = load_settings(settings_env)
@@ -116,7 +168,7 @@ def run(
             raise ConfigError("--webhook needs SPASMBOT_WEBHOOK_URL, the public https URL Telegram posts updates to")
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return CONFIG_ERROR
     if drop_pending:
         settings = replace(settings, service=replace(settings.service, drop_pending_updates=True))
     setup_logging(settings.token, settings.service.log_format, settings.service.log_level)
@@ -150,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                             help="set up an existing zero-byte database file as a new database (refused otherwise)")
     console = sub.add_parser("console", help="chat with the bot offline in this terminal")
     console.add_argument("--db", help="SQLite file to keep (default: a temporary database; SPASMBOT_DB is ignored)")
+    sub.add_parser("healthcheck", help="ask the running bot's /healthz (SPASMBOT_HTTP_PORT); exit 0 if healthy")
     check = sub.add_parser("check-content", help="validate the content folder and exit")
     check.add_argument("directory", nargs="?", help="content root (default: the bundled content)")
     check.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
@@ -157,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check-content":
         return check_content(args.directory, args.today)
+    if args.command == "healthcheck":
+        return healthcheck()
     if args.command == "console":
         from spasmbot.console import main as console_main
 

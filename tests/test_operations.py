@@ -197,3 +197,48 @@ async def test_retention_prunes_old_deliveries_log_rows_including_stopped_remind
     assert [tuple(row) for row in left] == [(2, "tips"), (2, "tips")]
     assert await retention.prune(harness.app) == 0
     assert harness.app.job_queue is not None and harness.app.job_queue.get_jobs_by_name("retention")
+
+
+# --- memory ---------------------------------------------------------------------------------------
+
+
+async def test_per_user_memory_is_bounded_to_the_most_recent_users(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spasmbot.edge import users as users_edge
+
+    monkeypatch.setattr(users_edge, "USER_DATA_KEPT", 3)
+    monkeypatch.setattr(users, "SEEN_KEPT", 3)
+    people = [harness.user(5000 + i, language_code="en") for i in range(5)]
+    for person in people:
+        await person.send("/start")
+    assert sorted(harness.app.user_data) == [5002, 5003, 5004]
+    assert sorted(harness.store.cache["users.seen"]) == [5002, 5003, 5004]
+    [menu] = await people[0].send("/menu")  # an evicted user is simply known again
+    assert "Main menu" in menu.plain
+    assert sorted(harness.app.user_data) == [5000, 5003, 5004]
+    row = await harness.store.fetchone("SELECT count(*) FROM users")
+    assert row[0] == 5  # only memory was bounded; nobody's row was touched
+
+
+# --- heavy users ----------------------------------------------------------------------------------
+
+
+async def test_logging_is_capped_per_user_per_minute_with_a_friendly_reply(harness: Harness) -> None:
+    from spasmbot.features.water.situation import MAX_DRINKS_PER_MINUTE
+
+    user = harness.user()
+    for _ in range(MAX_DRINKS_PER_MINUTE):
+        [logged] = await user.send("/drank")
+        assert "too_fast" not in logged.plain and "a lot of drinks" not in logged.plain
+    [refused] = await user.send("/drank 300")
+    assert "a lot of drinks in one minute" in refused.plain
+    [home] = await user.send("/water")
+    await user.tap(home, "Drank a glass")
+    assert user.alerts[-1].startswith("That's a lot of drinks in one minute")
+    count = await harness.store.fetchone("SELECT count(*) FROM water_drinks")
+    assert count[0] == MAX_DRINKS_PER_MINUTE
+    harness.clock.advance(minutes=1)  # a minute later it works again
+    [logged] = await user.send("/drank")
+    assert "a lot of drinks" not in logged.plain
+    assert (await harness.store.fetchone("SELECT count(*) FROM water_drinks"))[0] == MAX_DRINKS_PER_MINUTE + 1
