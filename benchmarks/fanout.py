@@ -37,12 +37,13 @@ sys.path.insert(0, str(ROOT))
 
 from spasmbot.clock import FakeClock  # noqa: E402
 from spasmbot.config import Settings  # noqa: E402
-from spasmbot.content import Content, load_content  # noqa: E402
+from spasmbot.content.loader import load_content  # noqa: E402
+from spasmbot.content.model import Content  # noqa: E402
 from spasmbot.delivery import schedule  # noqa: E402
 from spasmbot.delivery.claims import DEFAULT_BATCH, claim_batch  # noqa: E402
 from spasmbot.delivery.schedule import Claim, Due, select_due, select_due_rows  # noqa: E402
 from spasmbot.edge.app import build_application  # noqa: E402
-from spasmbot.edge.delivery_job import KINDS, deliver_due  # noqa: E402
+from spasmbot.edge.delivery_job import deliver_due  # noqa: E402
 from spasmbot.fake_telegram import FakeMessage, FakeTelegram  # noqa: E402
 from spasmbot.storage import Store, users  # noqa: E402
 
@@ -188,7 +189,7 @@ async def million(content: Content, workdir: Path, count: int, batch: int) -> di
         seed_seconds = time.perf_counter() - seeded
         await store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = path.stat().st_size
-        kinds = list(KINDS) or ["tips"]
+        kinds = ["check_followup", "water", "tips"]  # the kinds build_application registers
         gc.collect()  # a full collection of the seeding garbage must not land inside a timing
         queries, decoded = [], []
         for hour in range(24):  # a batch's worth of rows is due at every hour of the day

@@ -1,4 +1,4 @@
-"""PNG bar chart of daily water totals against the goal.
+"""PNG charts: daily water totals against the goal, cramps per day (diary), cramps per week (report).
 
 matplotlib is imported inside ``water_chart`` so the bot starts fast and only pays for it when
 someone asks for a chart. The Agg canvas is used directly (no pyplot, no global state), so a
@@ -74,4 +74,98 @@ def water_chart(days: list[tuple[date, int]], goal: int, labels: ChartLabels) ->
         format="png",
         metadata={"Title": labels.title, "Days": str(len(days)), "Goal": str(goal)},
     )
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryChartLabels:
+    title: str
+    cramps: str
+    severity: str
+    water: str
+
+
+def diary_chart(
+    series: list[tuple[date, int, int | None]], water: list[float | None] | None, labels: DiaryChartLabels
+) -> bytes:
+    """Cramps per day as bars (oldest first), each coloured by that day's worst severity (0-10,
+    grey when not given), with hydration as % of the goal on a second axis when it is tracked.
+
+    The PNG carries ``Days`` and ``Cramps`` text chunks (what it shows, without reading pixels).
+    """
+    if not series:
+        raise ValueError("a chart needs at least one day")
+    from matplotlib import colormaps
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    cmap = colormaps["YlOrRd"]
+    norm = Normalize(0, 10)
+    positions = list(range(len(series)))
+    counts = [count for _, count, _ in series]
+    colours = [cmap(norm(worst)) if worst is not None else "#b0b0b0" for _, _, worst in series]
+    ax.bar(positions, counts, color=colours, width=0.8, zorder=2, edgecolor="#808080", linewidth=0.3)
+    step = max(1, len(series) // 10)
+    ticks = positions[::-1][::step][::-1]
+    ax.set_xticks(ticks, [series[i][0].strftime("%d %b") for i in ticks])
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_xlim(-0.6, len(series) - 0.4)
+    ax.set_ylim(0, max([1, *counts]) * 1.2)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(labels.cramps)
+    ax.set_title(labels.title)
+    ax.grid(axis="y", alpha=0.3, zorder=0)
+    ax.spines["top"].set_visible(False)
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, pad=0.09 if water else 0.02, fraction=0.04)
+    bar.set_label(labels.severity, fontsize=8)
+    if water is not None:
+        twin = ax.twinx()
+        points = [(i, value) for i, value in enumerate(water) if value is not None]
+        twin.plot([i for i, _ in points], [value for _, value in points], color=GOAL_COLOUR, linewidth=1.4,
+                  marker=".", markersize=3, label=labels.water, zorder=3)
+        twin.axhline(100, color=GOAL_COLOUR, linestyle=":", linewidth=1)
+        twin.set_ylim(0, max([120.0, *(value for _, value in points)]) * 1.1)
+        twin.set_ylabel(labels.water, color=GOAL_COLOUR)
+        twin.spines["top"].set_visible(False)
+        twin.legend(loc="upper left", frameon=False, fontsize=8)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(
+        buffer, format="png",
+        metadata={"Title": labels.title, "Days": str(len(series)), "Cramps": str(sum(counts))},
+    )
+    return buffer.getvalue()
+
+
+def weekly_chart(weeks: list[tuple[date, int]], title: str, width_in: float = 7.0, height_in: float = 2.4) -> bytes:
+    """Cramps per week as bars (for the doctor's report; plain, prints well in black and white)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    fig = Figure(figsize=(width_in, height_in), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    positions = list(range(len(weeks)))
+    values = [count for _, count in weeks]
+    ax.bar(positions, values, color="#5a7fa8", width=0.7, zorder=2)
+    step = max(1, len(weeks) // 12)
+    ticks = positions[::-1][::step][::-1]
+    ax.set_xticks(ticks, [weeks[i][0].strftime("%d %b %y") for i in ticks])
+    ax.tick_params(axis="both", labelsize=7)
+    ax.set_ylim(0, max([1, *values]) * 1.15)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(title, fontsize=9)
+    ax.grid(axis="y", alpha=0.3, zorder=0)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -109,29 +109,33 @@ async def test_restart_in_the_middle_of_a_check_resumes_on_the_next_tap(harness:
     await user.tap(message, "None of these")
     await harness.restart()
     await user.tap(message, "None of these")  # step 2's answer, tapped on the same message
-    _at_step(user.last_message(), check, check.steps["exposure"], 3)
+    _at_step(user.last_message(), check, check.steps["urgent_signs"], 3)
     [listing] = await user.send("/check")
     assert UI("checks.button.continue", title=check.title) in listing.button_texts()
     await user.tap(listing, check.title)  # starting it again offers to continue
     assert "Continue where you left off" in listing.plain
     await user.tap(listing, UI("checks.button.continue", title=check.title))
-    _at_step(user.last_message(), check, check.steps["exposure"], 3)
+    _at_step(user.last_message(), check, check.steps["urgent_signs"], 3)
 
 
 async def test_a_tap_after_the_check_changed_offers_to_start_again(harness: Harness) -> None:
     check = _check("what_kind")
     user = harness.user()
     message = await _open(user, check)
-    await user.tap(message, check.steps["feel"].answers[0].text)
+    await user.tap(message, "None of these")
     content = shipped_content()
     changed = dataclasses.replace(check, version="edited")
     await harness.restart(dataclasses.replace(content, checks={**content.checks, check.id: changed}))
     try:
-        await user.tap(message, check.steps["where"].answers[0].text)
+        # the promised "start again?" in /check: the check does not silently vanish from the list
+        [listing] = await user.send("/check")
+        assert UI("checks.updated_run", title=check.title) in listing.text
+        assert UI("checks.button.start_again", title=check.title) in listing.button_texts()
+        await user.tap(message, check.steps["feel"].answers[0].text)
         assert UI("checks.stale") in message.text
         assert await store_checks.get_run(harness.store, user.user_id) is None
         await user.tap(message, UI("checks.button.start_again", title=check.title))
-        _at_step(user.last_message(), check, check.steps["feel"], 1)
+        _at_step(message, check, check.steps["first"], 1)
         run = await store_checks.get_run(harness.store, user.user_id)
         assert run is not None and run.version == "edited"
     finally:
@@ -146,13 +150,23 @@ async def test_finished_forged_and_cross_check_buttons(harness: Harness) -> None
     assert UI("checks.urgency.emergency") in message.text
     assert "Does any of this fit" not in message.text
 
-    # a step button of the finished run: friendly "start again?"
-    await user.tap_data(message, engine.data_answer("doctor", "now", 4))
+    # a double tap on the emergency answer, or another button of the finished run: the emergency
+    # advice stays on screen (never replaced by "start again?")
+    for data in (engine.data_answer("doctor", "now", 0), engine.data_answer("doctor", "now", 7),
+                 engine.data_back("doctor", "now"), engine.data_explain("doctor", "now")):
+        await user.tap_data(message, data)
+        assert UI("checks.urgency.emergency") in message.text, data
+        assert UI("checks.stale") not in message.text
+    assert UI("checks.finished_toast") in user.alerts
+
+    # a step of the same check that this result never passed: "start again?"
+    await user.tap_data(message, engine.data_answer("doctor", "conditions", 0))
     assert UI("checks.stale") in message.text
     assert UI("checks.button.start_again", title=doctor.title) in message.button_texts()
 
-    # forged data in k: -> "expired" and the list
-    for forged in ("k:a:doctor:now:9", "k:nonsense", "k:start:no_such_check", "k:a:doctor"):
+    # forged data in k: -> "expired" and the list, never a crash (Unicode digits included)
+    for forged in ("k:a:doctor:now:9", "k:nonsense", "k:start:no_such_check", "k:a:doctor",
+                   "k:a:doctor:now:²", "k:a:doctor:now:٣", "k:a:doctor:now:-1"):
         await user.tap_data(message, forged)
         assert UI("checks.expired") in message.text, forged
         assert doctor.title in message.button_texts()
@@ -166,16 +180,16 @@ async def test_finished_forged_and_cross_check_buttons(harness: Harness) -> None
     assert UI("checks.stale") in message.text
     assert await store_checks.get_run(harness.store, user.user_id) == before
     await user.tap(message, UI("checks.button.continue", title=doctor.title))
-    _at_step(message, doctor, doctor.steps["urgent_signs"], 2)
+    _at_step(message, doctor, doctor.steps["now_more"], 2)
 
     # a tap on a step already answered (a double tap) shows the current step again
-    await user.tap_data(message, engine.data_answer("doctor", "now", 4))
-    _at_step(message, doctor, doctor.steps["urgent_signs"], 2)
+    await user.tap_data(message, engine.data_answer("doctor", "now", 7))
+    _at_step(message, doctor, doctor.steps["now_more"], 2)
     assert await store_checks.get_run(harness.store, user.user_id) == before
 
     # so does any other step of the running check (e.g. a Back tapped twice): nothing changes
     await user.tap_data(message, engine.data_back("doctor", "conditions"))
-    _at_step(message, doctor, doctor.steps["urgent_signs"], 2)
+    _at_step(message, doctor, doctor.steps["now_more"], 2)
     assert await store_checks.get_run(harness.store, user.user_id) == before
     assert not user.errors
 
@@ -188,7 +202,11 @@ async def test_entry_points_explainer_and_last_results(harness: Harness) -> None
     assert UI("checks.list") in welcome.text
     [types] = await user.send("/types")  # a card section with action check:what_kind
     await user.tap(types, UI("core.start_check", title=check.title))
-    _at_step(types, check, check.steps["feel"], 1)
+    _at_step(types, check, check.steps["first"], 1)
+    assert UI("checks.disclaimer_start") in types.text  # the disclaimer where a person lands
+    await user.tap(types, "None of these")
+    _at_step(types, check, check.steps["feel"], 2)
+    assert UI("checks.disclaimer_start") not in types.text
     await user.tap(types, UI("checks.button.explain"))
     assert check.steps["feel"].explain in types.text
     assert UI("checks.button.explain") not in types.button_texts()
@@ -217,10 +235,12 @@ async def test_results_are_exported_and_forgotten(harness: Harness) -> None:
     await user.send("/check")
     listing = user.last_message()
     await user.tap(listing, check.title)
+    await user.tap(listing, "None of these")
     await user.tap(listing, check.steps["feel"].answers[1].text)
-    await user.tap(listing, check.steps["flicker"].answers[0].text)
+    await user.tap(listing, check.steps["flicker"].answers[1].text)
     exported = await users.export_user(harness.store, user.user_id)
     assert exported["check_results"][0]["outcome"] == "twitching"
+    assert exported["check_results"][0]["content_version"] == harness.content.version != ""
     await users.forget_user(harness.store, user.user_id)
     exported = await users.export_user(harness.store, user.user_id)
     assert exported["check_results"] == [] and exported["check_runs"] == []
@@ -229,6 +249,9 @@ async def test_results_are_exported_and_forgotten(harness: Harness) -> None:
 async def _to_followup_offer(user: ChatClient) -> FakeMessage:
     check = _check("cramping_now")
     message = await _open(user, check)
+    await user.tap(message, "None of these")
+    await user.tap(message, "None of these")
+    await user.tap(message, "🧑 Me, or another adult")
     await user.tap(message, "Calf")
     for _ in range(4):
         await user.tap(message, "Still cramping")
@@ -260,7 +283,7 @@ async def test_followup_ten_minutes_later_survives_a_restart(harness: Harness) -
     assert await schedule.get_due(harness.store, user.user_id, FOLLOWUP_KIND) is None
 
     await user.tap(ping, UI("checks.button.still"))
-    assert UI("checks.urgency.urgent") in ping.text and "Get medical advice now" in ping.plain
+    assert UI("checks.urgency.urgent") in ping.text and "A cramp this long needs a medical look" in ping.plain
     assert UI("checks.button.still") in ping.plain  # why: the follow-up answer is listed
     saved = await store_checks.get_result(harness.store, user.user_id, check.id)
     assert saved is not None and saved.outcome == "urgent_now" and saved.followup is True

@@ -13,7 +13,7 @@ from spasmbot.content.model import Content, ContentError, ContentInvalid, UiText
 from spasmbot.features.checks import engine, screens
 from spasmbot.features.checks.engine import Run, StaleRun
 from spasmbot.features.checks.model import Answer, Outcome, Step, parse_check
-from spasmbot.features.checks.validate import validate_checks
+from spasmbot.features.checks.validate import _greediest_plan_path, validate_checks
 from tests.helpers import START, shipped_content
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "checks_bad"
@@ -52,9 +52,13 @@ def small_check(**changes: Any) -> dict[str, Any]:
             },
         },
         "outcomes": {
-            "end_a": {"title": "A", "text": "Outcome A.", "plan": True, "urgency": "routine"},
-            "end_b": {"title": "B", "text": "Outcome B.", "cards": ["cramps"]},
+            "end_a": {"title": "A", "text": "Outcome A.", "plan": True, "urgency": "routine",
+                      "watch_for": ["it gets worse"]},
+            "end_b": {"title": "B", "text": "Outcome B.", "cards": ["cramps"], "urgency": "soon"},
         },
+        "reviewed": "2026-12-01",
+        "review_due": "2027-06-01",
+        "sources": [{"name": "NHS: Leg cramps", "url": "https://www.nhs.uk/conditions/leg-cramps/"}],
     }
     data.update(changes)
     return data
@@ -84,7 +88,7 @@ def test_schema_errors_are_all_reported_with_file_and_field() -> None:
         parse_check(data, "fixtures/schema.yaml")
     found = {(e.file, e.path) for e in caught.value.errors}
     text = str(caught.value)
-    assert ("fixtures/schema.yaml", "steps.first") in found and "2 to 6 answers" in text
+    assert ("fixtures/schema.yaml", "steps.first") in found and "2 to 8 answers" in text
     assert "unknown key 'colour'" in text
     assert ("fixtures/schema.yaml", "outcomes.done.urgency") in found
 
@@ -236,15 +240,20 @@ def test_what_kind_leads_to_all_nine_types_and_links_each_card() -> None:
     assert any("see_doctor" in o.cards for o in check.outcomes.values())
     assert all(o.id == "cant_tell" or o.title.startswith("Most like") or o.urgency in (
         "urgent", "emergency") for o in check.outcomes.values())  # fmt: skip
+    night = check.steps["before"].answers[1]
+    assert night.text == "🛏️ Resting, or at night in bed"
+    assert {o.id for o in check.outcomes_after(night.next or "")} >= {"night_cramp"}
+    assert "night_cramps" in check.outcomes["night_cramp"].cards
 
 
 def test_doctor_triage_ends_at_once_on_an_emergency_and_covers_every_level() -> None:
     check = shipped_content().checks["doctor"]
     first = check.steps[check.start]
-    emergency = [a for a in first.answers if a.next == "emergency"]
-    assert emergency and check.outcomes["emergency"].urgency == "emergency"
+    emergency = [a for a in first.answers if a.floor == "emergency"]
+    assert len(emergency) >= 6
+    assert all(check.outcomes[a.next or ""].urgency == "emergency" for a in emergency)
     levels = {o.urgency for o in check.outcomes.values()}
-    assert levels == {"emergency", "urgent", "routine", "self_care"}
+    assert levels == {"emergency", "urgent", "soon", "routine", "self_care"}
     assert check.disclaimer
 
 
@@ -253,29 +262,30 @@ def test_cramping_now_offers_the_followup_and_its_yes_is_urgent() -> None:
     assert check.followup is not None and check.followup.after_minutes == 10
     assert check.outcomes[check.followup.yes].urgency == "urgent"
     assert any("followup" in o.actions for o in check.outcomes.values())
-    muscles = check.steps[check.start]
+    muscles = check.steps["muscle"]
     assert len(muscles.answers) == 6
     for answer in muscles.answers:  # stretch, then massage, each with a "still cramping?" branch
         stretch = check.steps[answer.next or ""]
-        massage = check.steps[stretch.answers[1].next or ""]
-        assert {a.next for a in stretch.answers} >= {"relieved", massage.id}
-        assert isinstance(check.node(massage.answers[1].next or ""), Step)
+        still = next(a for a in stretch.answers if a.text == "😣 Still cramping")
+        massage = check.steps[still.next or ""]
+        assert {a.next for a in stretch.answers} >= {"relieved", massage.id, "urgent_now"}
+        still_after_massage = next(a for a in massage.answers if a.text == "😣 Still cramping")
+        assert isinstance(check.node(still_after_massage.next or ""), Step)
 
 
 def test_triggers_answers_build_a_plan_shown_on_the_result() -> None:
     content = shipped_content()
     check = content.checks["triggers"]
-    worst: list[tuple[str, int]] = []
-    node = check.node(check.start)
-    while isinstance(node, Step):
-        index = max(range(len(node.answers)), key=lambda i: len(node.answers[i].plan))
-        worst.append((node.id, index))
-        node = check.node(node.answers[index].next or "")
+    worst = _greediest_plan_path(check)  # the same path the validator renders
+    assert len(worst) == len(check.steps) and worst[0] == ("who", 1)  # the adult quiz
+    node = engine.walk(check, worst)
     result = engine.Result(check.id, check.version, node.id, tuple(worst), START)
     screen = screens.outcome_screen(content, check, result)
     assert screen is not None
     first_tip = content.tips[engine.plan_items(check, result.answers)[0]]
-    assert first_tip.text in screen.text and "more" in screen.text  # capped, with a pointer
+    every_tip = [content.tips[i].text for i in engine.plan_items(check, result.answers) if i in content.tips]
+    assert len(every_tip) > 8 and all(text in screen.text for text in every_tip)  # the whole plan
+    assert "more</i>" not in screen.text and first_tip.text in screen.text
     assert {b.data for b in screen.buttons()} >= {"t:home", "w:home"}
 
 

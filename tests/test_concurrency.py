@@ -65,19 +65,22 @@ async def test_fifty_simultaneous_taps_on_a_check_step_keep_the_first_and_stay_c
     user = harness.user()
     [listing] = await user.send("/check")
     await user.tap(listing, check.title)
-    first = check.steps[check.start]
+    screening = check.steps[check.start]  # the warning signs come first; none of them here
+    await user.tap(listing, screening.answers[-1].text)
+    first = check.steps["feel"]  # the first question whose answers all lead on
     texts = [first.answers[n % 2].text for n in range(50)]
 
     await asyncio.gather(*(user.tap(listing, text) for text in texts))
 
-    expected = engine.choose(check, engine.start(check), first.id, 0)  # the first tap's answer
+    screened = engine.choose(check, engine.start(check), screening.id, len(screening.answers) - 1)
+    expected = engine.choose(check, screened, first.id, 0)  # the first tap's answer
     node = engine.position(check, expected)
     run = await store_checks.get_run(harness.store, user.user_id)
     assert isinstance(node, Step) and run is not None
-    assert run.answers == expected.answers  # one answer, the first one
+    assert run.answers == expected.answers  # one answer to it, the first one
     assert node.question in user.last_message().text  # the screen shows the stored step
     assert harness.api.unanswered_queries == []
-    assert len(harness.api.answers(user.user_id)) == 1 + 50  # the check's own tap, then 50
+    assert len(harness.api.answers(user.user_id)) == 2 + 50  # the check's own taps, then 50
     assert user.errors == []
     assert len(_processor(harness).turns) == 0
 

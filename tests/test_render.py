@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spasmbot.content import load_content
+from spasmbot.content.loader import load_content
 from spasmbot.features.browse import screens as render
 from tests.helpers import Harness, shipped_content
 from tests.test_content import make_content
@@ -84,3 +84,10 @@ def test_sources_data_is_checked_against_the_content() -> None:
     assert render.parse_browse(content, "b:src:nowhere") is None
     assert render.parse_browse(content, "b:src:medicines:1") is None
     assert render.parse_browse(content, "b:disc") == render.BrowseTarget("disclaimer")
+
+
+async def test_about_states_the_intended_use(harness: Harness) -> None:
+    [about] = await harness.user().send("/about")
+    for words in ("general health education for adults", "not for emergencies", "not a diagnosis",
+                  "local emergency number", "112", "a nurse line, urgent care or a pharmacist"):
+        assert words in about.plain, words

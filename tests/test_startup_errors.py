@@ -20,6 +20,7 @@ ANSWERS = {
     "404-json": (404, b'{"ok":false,"error_code":404,"description":"Not Found"}'),
     "200-html": (200, b"<!doctype html><html><title>My blog</title></html>"),
     "401-json": (401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}'),
+    "200-ok": (200, b'{"ok":true,"result":{"id":123456789,"is_bot":true,"first_name":"S","username":"s_bot"}}'),
 }
 
 
@@ -54,8 +55,10 @@ def server() -> Iterator[dict[str, object]]:
         httpd.server_close()
 
 
-def run_bot(api_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_bot(api_url: str, cwd: Path, db: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url}
+    if db is not None:
+        env["SPASMBOT_DB"] = str(db)
     return subprocess.run([sys.executable, "-m", "spasmbot"], env=env, capture_output=True, text=True,
                           cwd=cwd, timeout=60)
 
@@ -104,3 +107,24 @@ def test_help_is_plain_text() -> None:
     proc = subprocess.run([sys.executable, "-m", "spasmbot", "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert "``" not in proc.stdout and "spasmbot run" in proc.stdout
+
+
+@pytest.mark.parametrize("problem", ["corrupt", "no directory"])
+def test_console_and_run_give_the_same_one_line_error_for_a_bad_database(
+    server: dict[str, object], tmp_path: Path, problem: str
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    if problem == "corrupt":
+        path.write_bytes(b"this is not a database" * 100)
+    else:
+        path = tmp_path / "missing" / "db.sqlite3"
+    console = subprocess.run([sys.executable, "-m", "spasmbot", "console", "--db", str(path)], input="/start\n",
+                             capture_output=True, text=True, timeout=60)
+    server["answer"] = "200-ok"  # a server that works, so `run` gets as far as the database
+    run = run_bot(str(server["url"]), tmp_path, db=path)
+    assert console.returncode == run.returncode == 1
+    assert console.stderr == run.stderr, (console.stderr, run.stderr)
+    assert console.stderr.startswith(f"error: {path.resolve()}: ") and len(console.stderr.splitlines()) == 1
+    assert "Traceback" not in console.stderr
+    assert ("does not exist" if problem == "no directory" else "not a SQLite database") in console.stderr
+    assert console.stdout == ""

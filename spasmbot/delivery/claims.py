@@ -14,7 +14,7 @@ Feature code only writes rows (``spasmbot.delivery.schedule``)::
 
 and registers how its kind is sent, once, in ``spasmbot.edge.delivery_job``::
 
-    register_kind(DeliveryKind(
+    register_kind(app, DeliveryKind(
         kind="water",
         max_late=timedelta(minutes=30),           # later than this after due_at: skip, don't send
         next_due=lambda services, due, now: ...,  # the following slot (> now), or None = delete row

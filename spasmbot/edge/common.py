@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
@@ -11,17 +10,12 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
-from telegram.warnings import PTBUserWarning
+from telegram.ext import Application, ContextTypes
 
 from spasmbot.screen import Button, Screen
 from spasmbot.services import Services
 
 log = logging.getLogger(__name__)
-
-# send_screen/edit_screen call sendMessage/editMessageText through Bot.do_api_request on purpose
-# (see there); PTB warns about that use, which here is a deliberate choice, not a mistake.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 Context = ContextTypes.DEFAULT_TYPE
 InputHandler = Callable[[Update, Context, str], Awaitable[None]]
@@ -37,7 +31,8 @@ def services(context: Context) -> Services:
 
 def markup(screen: Screen) -> InlineKeyboardMarkup | None:
     """The screen's keyboard as PTB objects (for PTB methods that take ``reply_markup``)."""
-    return InlineKeyboardMarkup.de_json(keyboard_json(screen), None) if screen.rows else None
+    keyboard = keyboard_json(screen)
+    return InlineKeyboardMarkup.de_json(keyboard, None) if keyboard is not None else None
 
 
 def keyboard_json(screen: Screen) -> dict[str, Any] | None:
@@ -47,12 +42,15 @@ def keyboard_json(screen: Screen) -> dict[str, Any] | None:
 
 @lru_cache(maxsize=1024)
 def _keyboard_json(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
-    return {
-        "inline_keyboard": [
-            [{"text": b.text, "url": b.url} if b.url else {"text": b.text, "callback_data": b.data} for b in row]
-            for row in rows
-        ]
-    }
+    return {"inline_keyboard": [[_button_json(b) for b in row] for row in rows]}
+
+
+def _button_json(button: Button) -> dict[str, Any]:
+    if button.url:
+        return {"text": button.text, "url": button.url}
+    if button.switch_inline_query is not None:
+        return {"text": button.text, "switch_inline_query": button.switch_inline_query}
+    return {"text": button.text, "callback_data": button.data}
 
 
 def _screen_params(screen: Screen) -> dict[str, Any]:
@@ -132,11 +130,12 @@ async def answer(update: Update, text: str | None = None, alert: bool = False) -
 # "I did not understand" reply. The expectation lives in user_data, so a restart forgets it and
 # the text then gets the friendly hint, which is fine.
 
-_INPUT_HANDLERS: dict[str, InputHandler] = {}
+_INPUT_HANDLERS = "input_handlers"  # bot_data key: the typed-input handlers of one Application
 
 
-def register_input(key: str, handler: InputHandler) -> None:
-    _INPUT_HANDLERS[key] = handler
+def register_input(app: Application, key: str, handler: InputHandler) -> None:
+    """Route the text typed after ``expect_input(context, key)`` to ``handler`` (in ``app`` only)."""
+    app.bot_data.setdefault(_INPUT_HANDLERS, {})[key] = handler
 
 
 def expect_input(context: Context, key: str, **data: Any) -> None:
@@ -155,6 +154,7 @@ def awaiting(context: Context) -> tuple[InputHandler, dict[str, Any]] | None:
     if context.user_data is None:
         return None
     key = context.user_data.get("awaiting")
-    if key is None or key not in _INPUT_HANDLERS:
+    handlers: dict[str, InputHandler] = context.bot_data.get(_INPUT_HANDLERS, {})
+    if key is None or key not in handlers:
         return None
-    return _INPUT_HANDLERS[key], context.user_data.get("awaiting_data", {})
+    return handlers[key], context.user_data.get("awaiting_data", {})

@@ -3,7 +3,7 @@
 The mechanism (claim in the database, then send; no in-memory timers) and its guarantees are told
 in ``spasmbot/delivery/claims.py``. A feature registers its kind once::
 
-    register_kind(DeliveryKind(kind="water", next_due=..., send=..., max_late=timedelta(hours=1)))
+    register_kind(app, DeliveryKind(kind="water", next_due=..., send=..., max_late=timedelta(hours=1)))
 
 and schedules rows with ``spasmbot.delivery.schedule.set_due``. ``register(app)`` (in
 ``spasmbot.edge.app.EDGE``) adds the 30-second job; tests and benchmarks call ``await deliver_due(app)``
@@ -82,13 +82,18 @@ class DeliveryKind:
     latest_slot: NextDue | None = None
 
 
-KINDS: dict[str, DeliveryKind] = {}
+Kinds = dict[str, DeliveryKind]
+_KINDS = "delivery_kinds"  # bot_data key: the kinds of one Application (nothing process-global)
 
 
+def kinds_of(app: Application) -> Kinds:
+    """The delivery kinds registered on ``app`` (by each feature's ``register(app)``)."""
+    kinds: Kinds = app.bot_data.setdefault(_KINDS, {})
+    return kinds
 
-def register_kind(kind: DeliveryKind) -> None:
-    """Make ``kind`` deliverable (idempotent: registering again replaces it)."""
-    KINDS[kind.kind] = kind
+def register_kind(app: Application, kind: DeliveryKind) -> None:
+    """Make ``kind`` deliverable by ``app`` (idempotent: registering again replaces it)."""
+    kinds_of(app)[kind.kind] = kind
 
 
 @dataclass(slots=True)
@@ -105,9 +110,9 @@ class DeliveryStats:
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
-def _planner(svc: Services) -> Callable[[Due, bool, datetime], Claim]:
+def _planner(svc: Services, kinds: Kinds) -> Callable[[Due, bool, datetime], Claim]:
     def plan(due: Due, logged: bool, now: datetime) -> Claim:
-        kind = KINDS[due.kind]
+        kind = kinds[due.kind]
         try:
             next_at = kind.next_due(svc, due, now)
             if next_at is not None and next_at <= now:
@@ -129,11 +134,11 @@ def _planner(svc: Services) -> Callable[[Due, bool, datetime], Claim]:
     return plan
 
 
-async def _send(bot: Bot, svc: Services, claim: Claim) -> str:
+async def _send(bot: Bot, svc: Services, kind: DeliveryKind, claim: Claim) -> str:
     """Send one claimed message; the outcome word for the log."""
     due = replace(claim.due, payload=claim.payload)
     try:
-        sent = await KINDS[due.kind].send(bot, svc.for_language(due.language), due)
+        sent = await kind.send(bot, svc.for_language(due.language), due)
     except Forbidden:
         return "blocked"
     except RetryAfter:
@@ -152,14 +157,14 @@ async def _send(bot: Bot, svc: Services, claim: Claim) -> str:
     return "empty" if sent is False else "sent"
 
 
-async def _send_all(bot: Bot, svc: Services, claims: list[Claim]) -> list[str]:
+async def _send_all(bot: Bot, svc: Services, kinds: Kinds, claims: list[Claim]) -> list[str]:
     """Send a batch with at most ``SEND_CONCURRENCY`` requests in flight; outcomes in order."""
     results = [""] * len(claims)
     queue = iter(range(len(claims)))
 
     async def worker() -> None:
         for index in queue:
-            results[index] = await _send(bot, svc, claims[index])
+            results[index] = await _send(bot, svc, kinds[claims[index].due.kind], claims[index])
 
     await asyncio.gather(*(worker() for _ in range(min(SEND_CONCURRENCY, len(claims)))))
     return results
@@ -168,6 +173,7 @@ async def _send_all(bot: Bot, svc: Services, claims: list[Claim]) -> list[str]:
 async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryStats:
     """Send everything due now, batch after batch, until nothing is due (one pass)."""
     svc: Services = app.bot_data["services"]
+    kinds = kinds_of(app)
     stats = DeliveryStats()
     lock: asyncio.Lock = app.bot_data.setdefault("delivery.lock", asyncio.Lock())
     if lock.locked():  # the previous pass is still sending: it will pick these rows up
@@ -176,19 +182,19 @@ async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryS
     # a graceful stop never waits for a long pass (and no batch is cut in half by a timeout).
     stop_with_app = app.running
     async with lock:
-        for kind in list(KINDS.values()):
+        for kind in list(kinds.values()):
             if kind.prepare is not None:
                 await kind.prepare(svc)
-        plan = _planner(svc)
+        plan = _planner(svc, kinds)
         while True:
             now = svc.clock.now()
-            claims = await claim_batch(svc.store, now, list(KINDS), plan, batch)
+            claims = await claim_batch(svc.store, now, list(kinds), plan, batch)
             if not claims:
                 break
             stats.batches += 1
             stats.claimed += len(claims)
             to_send = [claim for claim in claims if claim.send]
-            results = await _send_all(app.bot, svc, to_send)
+            results = await _send_all(app.bot, svc, kinds, to_send)
             retry = [claim for claim, result in zip(to_send, results, strict=True) if result == "retry"]
             done = [
                 (claim.due, result)
@@ -221,11 +227,12 @@ async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryS
     return stats
 
 
-async def reschedule_user(svc: Services, user_id: int) -> None:
+async def reschedule_user(app: Application, svc: Services, user_id: int) -> None:
     """After a time-zone change: let each kind move its row to the new local time."""
+    kinds = kinds_of(app)
     now = svc.clock.now()
     for due in await schedule.list_due(svc.store, user_id):
-        kind = KINDS.get(due.kind)
+        kind = kinds.get(due.kind)
         if kind is None or kind.on_timezone_change is None:
             continue
         next_at = kind.on_timezone_change(svc, due, now)

@@ -104,6 +104,15 @@ def route(
     router(app).add(grammar, handlers, stale)
 
 
+def without_tap(handler: StaleHandler) -> TapHandler:
+    """A handler that needs no arguments (it also serves a command) as a tap handler."""
+
+    async def on_tap(update: Update, context: Context, tap: Tap) -> None:
+        await handler(update, context)
+
+    return on_tap
+
+
 async def dispatch_as(update: Update, context: Context, data: str) -> bool:
     """Run the routed handler for ``data`` as if it had been tapped; False when no route has it."""
     found = router(context.application)

@@ -14,6 +14,8 @@ FEATURES: tuple[str, ...] = (
     "checks",
     "water",
     "tips",
+    "diary",
     "timezone",
+    "search",
     "browse",
 )

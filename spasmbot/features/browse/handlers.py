@@ -1,14 +1,20 @@
-"""Browsing handlers: /start, /menu, /help, /about, one command per section, and ``b:`` buttons."""
+"""Browsing handlers: /start, /menu, /help, /about, one command per section, and the ``b:`` buttons
+(``spasmbot.features.browse.callbacks``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from spasmbot.callback_data import StaleTap, Tap
 from spasmbot.edge.common import Context, answer, clear_input, reply, services, show
+from spasmbot.edge.router import route
+from spasmbot.features.browse import callbacks
 from spasmbot.features.browse import screens as render
+from spasmbot.features.privacy import handlers as privacy
 from spasmbot.screen import Screen
 
 
@@ -20,8 +26,6 @@ async def start(update: Update, context: Context) -> None:
     preface = svc.content.ui("core.welcome")
     screen = render.main_menu(svc.content, preface)
     if user is not None:
-        from spasmbot.features.privacy import handlers as privacy
-
         extra, rows = await privacy.on_start(svc, user.id)
         screen = Screen(screen.text + extra, (*rows, *screen.rows))
     await reply(update, context, screen)
@@ -40,7 +44,7 @@ async def about(update: Update, context: Context) -> None:
     await reply(update, context, render.about_screen(services(context).content))
 
 
-def _section_command(section_id: str) -> Callable[[Update, Context], Awaitable[None]]:
+def _section_command(section_id: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     async def open_section(update: Update, context: Context) -> None:
         content = services(context).content
         section = content.sections.get(section_id)
@@ -50,14 +54,11 @@ def _section_command(section_id: str) -> Callable[[Update, Context], Awaitable[N
     return open_section
 
 
-async def on_button(update: Update, context: Context) -> None:
+async def on_button(update: Update, context: Context, tap: Tap) -> None:
     content = services(context).content
-    query = update.callback_query
-    assert query is not None
-    target = render.parse_browse(content, query.data or "")
+    target = render.target_of(content, tap)
     if target is None:
-        await expired(update, context)
-        return
+        raise StaleTap
     if target.kind == "disclaimer":  # a pop-up: the tip or nudge the button sits under stays as it is
         await answer(update, content.ui("core.alert.disclaimer"), alert=True)
         return
@@ -81,4 +82,4 @@ def register(app: Application) -> None:
     for section in content.sections.values():
         if section.command:
             app.add_handler(CommandHandler(section.command, _section_command(section.id)))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^b:"))
+    route(app, callbacks.BROWSE, dict.fromkeys(callbacks.BROWSE, on_button), stale=expired)

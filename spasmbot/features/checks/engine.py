@@ -7,6 +7,7 @@ longer fit the graph, or a run started on another version of the check, raise ``
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ class Result:
     answers: tuple[tuple[str, int], ...]
     finished_at: datetime
     followup: bool | None = None  # the answer to the follow-up question, once given
+    content_version: str = ""  # Content.version when the result was reached (which advice was shown)
 
 
 def start(check: Check) -> Run:
@@ -158,9 +160,10 @@ def routes(check: Check) -> list[tuple[int, ...]]:
             if (step.id, index) in tapped:
                 continue
             prefix = _shortest_prefix(check, step.id)
-            if prefix is None or step.answers[index].next is None:
+            target = step.answers[index].next
+            if prefix is None or target is None:
                 continue
-            path = next(complete(step.answers[index].next, (*prefix, index)))
+            path = next(complete(target, (*prefix, index)))
             found.append(path)
             tapped.update(_taps(check, path))
     return found
@@ -291,7 +294,8 @@ def parse_data(data: str) -> Tap | None:
     values = dict(zip(shape, args, strict=True))
     index = -1
     if "index" in values:
-        if not values["index"].isdigit() or len(values["index"]) > 2:
+        # ASCII digits only: "²".isdigit() is true but int("²") raises
+        if not re.fullmatch(r"[0-9]{1,2}", values["index"]):
             return None
         index = int(values["index"])
     if "yn" in values:
@@ -320,6 +324,8 @@ def action_data(check: Check, action: str) -> str | None:
         return "w:home"
     if action == "followup":
         return data_followup(check.id)
+    if action == "log":  # the cramp diary, pre-filled with what this check learnt
+        return f"d:new:{check.id}"
     if action.startswith("check:") and len(action) > len("check:"):
         return data_start(action.removeprefix("check:"))
     return None

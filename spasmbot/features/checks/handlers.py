@@ -1,6 +1,6 @@
 """Guided checks in the chat: ``/check``, the ``k:`` buttons and the ``check_followup`` delivery.
 
-A check runs in one message edited in place. All state is in the store (``storage.checks``), so a
+A check runs in one message edited in place. All state is in the store (``features.checks.store``), so a
 restart mid-check resumes on the next tap. Anything that does not fit the user's current run
 (another check's button, an older version of the check, a finished run) gets the friendly
 "start again?" screen; malformed or forged data gets "this button has expired" and the list.
@@ -9,7 +9,9 @@ restart mid-check resumes on the next tap. Anything that does not fit the user's
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -49,6 +51,16 @@ async def check_command(update: Update, context: Context) -> None:
     svc = services(context)
     user_id = _user_id(update)
     await reply(update, context, await _list(svc, user_id))
+
+
+async def open_check(update: Update, context: Context, check_id: str) -> bool:
+    """Start a check (or offer to resume it) from outside its buttons, e.g. a deep link; False if unknown."""
+    svc = services(context)
+    check = svc.content.checks.get(check_id)
+    if check is None:
+        return False
+    await _start(update, context, svc, _user_id(update), check, Tap("start", check.id))
+    return True
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -96,7 +108,7 @@ async def _show_position(
         await store_checks.save_run(svc.store, user_id, run, node.id, now)
         await show(update, context, screens.step_screen(svc.content, check, run))
         return
-    result = Result(check.id, check.version, node.id, run.answers, now)
+    result = Result(check.id, check.version, node.id, run.answers, now, content_version=svc.content.version)
     await store_checks.finish(svc.store, user_id, result)
     screen = screens.outcome_screen(svc.content, check, result)
     assert screen is not None  # node came from check.outcomes
@@ -155,6 +167,8 @@ async def _current_run(
     """
     run = await store_checks.get_run(svc.store, user_id)
     if run is None or run.check_id != check.id:
+        if await _show_finished(update, context, svc, user_id, check, tap):
+            return None
         await _stale(update, context, svc, check, run)
         return None
     try:
@@ -168,6 +182,25 @@ async def _current_run(
     await answer(update)
     await show(update, context, screens.step_screen(svc.content, check, run))
     return None
+
+
+async def _show_finished(
+    update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap
+) -> bool:
+    """A tap on a step of the user's finished run of ``check`` (a double tap on an emergency answer,
+    an older copy of the message) shows that result again instead of replacing it with "start
+    again?": advice like "call your emergency number now" must stay on screen."""
+    result = await store_checks.get_result(svc.store, user_id, check.id)
+    if result is None or not screens.result_fits(check, result):
+        return False
+    if all(step_id != tap.step for step_id, _ in result.answers):
+        return False
+    screen = screens.outcome_screen(svc.content, check, result, await _followup_pending(svc, user_id, check))
+    if screen is None:
+        return False
+    await answer(update, svc.content.ui("checks.finished_toast"))
+    await show(update, context, screen)
+    return True
 
 
 async def _answer_step(
@@ -277,7 +310,10 @@ async def _followup_answer(
     outcome = check.followup.yes if still else check.followup.no
     earlier = await store_checks.get_result(svc.store, user_id, check.id)
     answers = earlier.answers if earlier and earlier.version == check.version else ()
-    result = Result(check.id, check.version, outcome, answers, svc.clock.now(), followup=still)
+    result = Result(
+        check.id, check.version, outcome, answers, svc.clock.now(), followup=still,
+        content_version=svc.content.version,
+    )
     await store_checks.keep_result(svc.store, user_id, result)
     if await _followup_pending(svc, user_id, check):
         await schedule.clear_due(svc.store, user_id, FOLLOWUP_KIND)
@@ -328,7 +364,28 @@ FOLLOWUP = delivery_job.DeliveryKind(
 )
 
 
+def _check_shortcut(check_id: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """A command declared by a check's YAML (``command: cramp``) that starts that check at once."""
+
+    async def start_check(update: Update, context: Context) -> None:
+        svc = services(context)
+        check = svc.content.checks.get(check_id)
+        user_id = _user_id(update)
+        if check is None:  # gone from the content since start-up
+            await reply(update, context, await _list(svc, user_id))
+            return
+        run = engine.start(check)
+        await store_checks.save_run(svc.store, user_id, run, check.start, svc.clock.now())
+        await reply(update, context, screens.step_screen(svc.content, check, run))
+
+    return start_check
+
+
 def register(app: Application) -> None:
-    delivery_job.register_kind(FOLLOWUP)
+    delivery_job.register_kind(app, FOLLOWUP)
     app.add_handler(CommandHandler("check", check_command))
+    content = app.bot_data["services"].content if "services" in app.bot_data else None
+    for check in content.checks.values() if content is not None else ():
+        if check.command:
+            app.add_handler(CommandHandler(check.command, _check_shortcut(check.id)))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^k:"))

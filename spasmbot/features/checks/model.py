@@ -11,18 +11,33 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from spasmbot.content.model import ContentError, ContentInvalid
+from spasmbot.content.errors import ContentError, ContentInvalid
+from spasmbot.content.review import REVIEW_KEYS, Review, Source, parse_review
 
-URGENCIES: tuple[str, ...] = ("emergency", "urgent", "routine", "self_care")
-"""Triage levels, most urgent first; each has a ``checks.urgency.<level>`` UI string."""
+URGENCIES: tuple[str, ...] = ("emergency", "urgent", "soon", "routine", "self_care")
+"""Triage levels, most urgent first; each has a ``checks.urgency.<level>`` UI string.
+
+emergency: call the local emergency number now · urgent: medical advice today · soon: see a doctor
+within 1 to 2 days · routine: book a visit in the coming weeks · self_care: look after it yourself.
+"""
+
+RED_FLAG_LEVELS: tuple[str, ...] = ("emergency", "urgent")
+"""Floors whose answers must declare the lay ``phrases`` people type for them (free-text search)."""
+
+
+def rank(level: str | None) -> int:
+    """How urgent a level is: emergency 4 … self_care 0; no level at all is -1 (below everything)."""
+    return len(URGENCIES) - 1 - URGENCIES.index(level) if level in URGENCIES else -1
+
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 """Ids end up inside callback data separated by ``:``, so keep them plain."""
 
 MIN_ANSWERS = 2
-MAX_ANSWERS = 6
+MAX_ANSWERS = 8  # a screening step lists its warning signs on one screen, most urgent first
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +45,8 @@ class Answer:
     text: str
     next: str | None  # a step id or an outcome id; None is a dead end the validator reports
     plan: tuple[str, ...] = ()  # tip ids or card ids collected into a prevention plan
+    floor: str | None = None  # the least urgent level any path through this answer may end at
+    phrases: tuple[str, ...] = ()  # what people type for this answer ("swollen calf"), for search
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +70,9 @@ class Outcome:
     urgency: str | None = None
     cards: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
-    actions: tuple[str, ...] = ()  # "tips", "water", "followup", "check:<id>"
+    actions: tuple[str, ...] = ()  # "tips", "water", "followup", "log" (cramp diary), "check:<id>"
     plan: bool = False  # list the plan items collected along the path
+    watch_for: tuple[str, ...] = ()  # signs that should bring the person back (self-care, routine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +83,22 @@ class Followup:
     question: str
     yes: str  # outcome id shown on "yes"
     no: str  # outcome id shown on "no"
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlag:
+    """A warning-sign answer: what a person would type for it and the advice it leads to.
+
+    ``outcome`` is the least urgent outcome reachable through the answer (for an emergency answer,
+    the outcome it ends at), so showing it never under-states the answer's floor.
+    """
+
+    check: str
+    step: str
+    index: int
+    answer: Answer
+    floor: str
+    outcome: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +114,54 @@ class Check:
     followup: Followup | None = None
     version: str = ""  # short hash of the YAML data: a run started on another version is stale
     source: str = ""
+    command: str = ""  # optional shortcut that starts the check ("cramp" -> /cramp)
+    review: Review | None = None  # sources, reviewed, review_due (spasmbot.content.review)
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return self.review.sources if self.review else ()
+
+    @property
+    def reviewed(self) -> date | None:
+        return self.review.reviewed if self.review else None
+
+    @property
+    def review_due(self) -> date | None:
+        return self.review.review_due if self.review else None
 
     def node(self, node_id: str) -> Step | Outcome | None:
         return self.steps.get(node_id) or self.outcomes.get(node_id)
+
+    def outcomes_after(self, node_id: str) -> list[Outcome]:
+        """Every outcome a path from ``node_id`` can end at (the node itself if it is one)."""
+        seen: set[str] = set()
+        found: list[Outcome] = []
+        stack = [node_id]
+        while stack:
+            nid = stack.pop()
+            if nid in seen:
+                continue
+            seen.add(nid)
+            node = self.node(nid)
+            if isinstance(node, Outcome):
+                found.append(node)
+            elif isinstance(node, Step):
+                stack.extend(a.next for a in reversed(node.answers) if a.next)
+        return found
+
+    def red_flags(self) -> tuple[RedFlag, ...]:
+        """Answers with an urgent or emergency floor, in step order, with the outcome shown for them."""
+        flags: list[RedFlag] = []
+        for step in self.steps.values():
+            for index, answer in enumerate(step.answers):
+                if answer.floor not in RED_FLAG_LEVELS or not answer.next:
+                    continue
+                ends = self.outcomes_after(answer.next)
+                if not ends:
+                    continue
+                lowest = min(ends, key=lambda o: rank(o.urgency))
+                flags.append(RedFlag(self.id, step.id, index, answer, answer.floor, lowest.id))
+        return tuple(flags)
 
 
 def version_of(data: dict[str, Any]) -> str:
@@ -142,10 +221,12 @@ _CHECK_KEYS = {
     "followup",
     "steps",
     "outcomes",
+    "command",
+    *REVIEW_KEYS,
 }
 _STEP_KEYS = {"question", "explain", "label", "answers"}
-_ANSWER_KEYS = {"text", "next", "plan"}
-_OUTCOME_KEYS = {"title", "text", "urgency", "cards", "sections", "actions", "plan"}
+_ANSWER_KEYS = {"text", "next", "plan", "floor", "phrases"}
+_OUTCOME_KEYS = {"title", "text", "urgency", "cards", "sections", "actions", "plan", "watch_for"}
 _FOLLOWUP_KEYS = {"after_minutes", "question", "on_yes", "on_no"}  # plain yes/no are booleans in YAML
 
 
@@ -174,7 +255,19 @@ def _parse_step(r: _Reader, step_id: str, data: Any) -> Step | None:
         nxt = raw.get("next")
         if nxt is not None:
             nxt = r.ident(nxt, f"{apath}.next")
-        answers.append(Answer(r.text(raw, "text", apath), nxt, r.str_list(raw, "plan", apath)))
+        floor = raw.get("floor")
+        if floor is not None and floor not in URGENCIES:
+            r.error(f"{apath}.floor", f"{floor!r} is not one of {', '.join(URGENCIES)}")
+            floor = None
+        answers.append(
+            Answer(
+                r.text(raw, "text", apath),
+                nxt,
+                r.str_list(raw, "plan", apath),
+                floor,
+                tuple(p.strip() for p in r.str_list(raw, "phrases", apath)),
+            )
+        )
     texts = [a.text for a in answers]
     for text in sorted({t for t in texts if t and texts.count(t) > 1}):
         r.error(path, f"two answers read {text!r}: users could not tell them apart")
@@ -188,7 +281,7 @@ def _parse_outcome(r: _Reader, outcome_id: str, data: Any) -> Outcome | None:
         return None
     r.unknown_keys(data, _OUTCOME_KEYS, path)
     urgency = data.get("urgency")
-    if urgency is not None and urgency not in URGENCIES:
+    if urgency not in URGENCIES:  # every result says how urgent it is: no silent "no level"
         r.error(f"{path}.urgency", f"{urgency!r} is not one of {', '.join(URGENCIES)}")
         urgency = None
     plan = data.get("plan", False)
@@ -204,6 +297,7 @@ def _parse_outcome(r: _Reader, outcome_id: str, data: Any) -> Outcome | None:
         sections=r.str_list(data, "sections", path),
         actions=r.str_list(data, "actions", path),
         plan=plan,
+        watch_for=r.str_list(data, "watch_for", path),
     )
 
 
@@ -245,6 +339,10 @@ def parse_check(data: dict[str, Any], source: str) -> Check:
     if isinstance(order, bool) or not isinstance(order, int):
         r.error("order", "must be a whole number")
         order = 100
+    command = data.get("command", "")
+    if not isinstance(command, str) or (command and not re.match(r"^[a-z0-9_]{1,32}$", command)):
+        r.error("command", f"{command!r} is not a command name (a-z, 0-9, _; at most 32)")
+        command = ""
     disclaimer = data.get("disclaimer", True)
     if not isinstance(disclaimer, bool):
         r.error("disclaimer", "must be true or false")
@@ -264,8 +362,9 @@ def parse_check(data: dict[str, Any], source: str) -> Check:
                 continue
             node = parse(r, node_id, node_data)
             if node is not None:
-                target[node_id] = node  # type: ignore[index]
+                target[node_id] = node  # type: ignore[assignment]  # steps or outcomes, paired above
     followup = _parse_followup(r, data.get("followup"))
+    review = parse_review(data, source, "", r.errors)  # the same rule as cards and tips
 
     if r.errors:
         raise ContentInvalid(r.errors)
@@ -279,6 +378,8 @@ def parse_check(data: dict[str, Any], source: str) -> Check:
         order=order,
         disclaimer=disclaimer,
         followup=followup,
+        command=command,
         version=version_of(data),
         source=source,
+        review=review,
     )

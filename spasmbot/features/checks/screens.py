@@ -15,10 +15,8 @@ from spasmbot.content.model import Content
 from spasmbot.features.browse import screens as render
 from spasmbot.features.checks import engine
 from spasmbot.features.checks.engine import Result, Run, StaleRun
-from spasmbot.features.checks.model import Check, Outcome, Step
+from spasmbot.features.checks.model import Check, Outcome, RedFlag, Step
 from spasmbot.screen import Button, Screen
-
-MAX_PLAN_TIPS = 8
 
 
 def escape(text: str) -> str:
@@ -51,18 +49,14 @@ def list_screen(
     if active is not None and active_check is not None:
         try:
             step, _ = engine.progress(active_check, active)
-        except StaleRun:
-            step = 0
-        if step:
+        except StaleRun:  # the check changed under the user: say so, never drop it silently
+            parts.append(content.ui("checks.updated_run", title=escape(active_check.title)))
+            button = content.ui("checks.button.start_again", title=active_check.title)
+            rows.append((Button(button, engine.data_new(active_check.id)),))
+        else:
             parts.append(content.ui("checks.continue", title=escape(active_check.title), step=step))
-            rows.append(
-                (
-                    Button(
-                        content.ui("checks.button.continue", title=active_check.title),
-                        engine.data_resume(),
-                    ),
-                )
-            )
+            button = content.ui("checks.button.continue", title=active_check.title)
+            rows.append((Button(button, engine.data_resume()),))
     rows.extend((Button(c.title, engine.data_start(c.id)),) for c in ordered_checks(content))
     lines: list[str] = []
     for result in results:
@@ -99,12 +93,17 @@ def step_screen(content: Content, check: Check, run: Run, explain: bool = False)
         raise StaleRun(f"{check.id}: run is finished")
     number, total = engine.progress(check, run)
     parts = [f"<b>{escape(check.title)}</b>"]
-    if not run.answers and check.intro:
-        parts.append(check.intro)
-    elif run.answers:
+    if not run.answers:  # where a person lands in a check: say what it is (and is not) first
+        if check.disclaimer:
+            parts.append(content.ui("checks.disclaimer_start"))
+        if check.intro:
+            parts.append(check.intro)
+    else:
         last_step, last_index = engine.chosen(check, run.answers[-1:])[0]
         parts.append(content.ui("checks.answered", answer=escape(last_step.answers[last_index].text)))
     parts.append(content.ui("checks.step", step=number, total=total) + "\n\n" + node.question)
+    if sum(1 for answer in node.answers if answer.floor) >= 2 and "pick the first" not in node.question.lower():
+        parts.append(content.ui("checks.pick_first"))
     if explain and node.explain:
         parts.append(content.ui("checks.explain", text=node.explain))
     rows: list[tuple[Button, ...]] = [
@@ -122,9 +121,19 @@ def step_screen(content: Content, check: Check, run: Run, explain: bool = False)
     return Screen("\n\n".join(parts), tuple(rows))
 
 
+def _as_label(summary: str) -> str:
+    """A question or label followed by its answer: "Stretching before bed" needs a colon, or it
+    reads "Stretching before bed No"."""
+    plain = summary.rstrip()
+    bare = plain
+    while bare.endswith(">") and "<" in bare:  # look past closing tags such as </b>
+        bare = bare[: bare.rindex("<")].rstrip()
+    return plain if bare.endswith((":", "?", "!", ".", "…")) else plain + ":"
+
+
 def _why(content: Content, check: Check, result: Result) -> str:
     lines = [
-        content.ui("checks.why_line", question=step.summary, answer=escape(step.answers[index].text))
+        content.ui("checks.why_line", question=_as_label(step.summary), answer=escape(step.answers[index].text))
         for step, index in engine.chosen(check, result.answers)
     ]
     if check.followup is not None and result.followup is not None:
@@ -133,14 +142,12 @@ def _why(content: Content, check: Check, result: Result) -> str:
     return content.ui("checks.why") + "\n" + "\n".join(lines) if lines else ""
 
 
-def _plan(content: Content, items: tuple[str, ...]) -> tuple[str, list[str]]:
-    """The plan's tips as text (the first MAX_PLAN_TIPS, to stay well inside one message) and
-    the card ids it links to."""
+def plan_text(content: Content, items: tuple[str, ...]) -> tuple[str, list[str]]:
+    """The whole plan's tips as text (every one: a plan with "…and 1 more" hides advice; the
+    validator checks the longest possible plan still fits one message) and the card ids it links to."""
     tips = [content.tips[i] for i in items if i in content.tips]
     cards = [i for i in items if i not in content.tips and i in content.cards]
-    lines = [content.ui("checks.plan_tip", text=tip.text) for tip in tips[:MAX_PLAN_TIPS]]
-    if len(tips) > MAX_PLAN_TIPS:
-        lines.append(content.ui("checks.plan_more", count=len(tips) - MAX_PLAN_TIPS))
+    lines = [content.ui("checks.plan_tip", text=tip.text) for tip in tips]
     if not tips and not cards:
         lines.append(content.ui("checks.plan_empty"))
     return content.ui("checks.plan") + "\n" + "\n".join(lines), cards
@@ -170,10 +177,13 @@ def outcome_screen(content: Content, check: Check, result: Result, followup_pend
     if outcome.urgency:
         parts.append(content.ui(f"checks.urgency.{outcome.urgency}"))
     parts.append(f"<b>{outcome.title}</b>\n{outcome.text}")
+    if outcome.watch_for:
+        lines = [content.ui("checks.watch_for_line", text=sign) for sign in outcome.watch_for]
+        parts.append(content.ui("checks.watch_for") + "\n" + "\n".join(lines))
     rows: list[tuple[Button, ...]] = []
     plan_links: list[str] = []
     if outcome.plan and fits:
-        text, plan_links = _plan(content, engine.plan_items(check, result.answers))
+        text, plan_links = plan_text(content, engine.plan_items(check, result.answers))
         parts.append(text)
     if fits:
         why = _why(content, check, result)
@@ -220,6 +230,27 @@ def _action_button(content: Content, check: Check, action: str, followup_pending
             return None
         return Button(content.ui("checks.button.check", title=target.title), data)
     return Button(content.ui(f"checks.button.{action}"), data)
+
+
+def advice_screen(content: Content, check: Check, flag: RedFlag) -> Screen:
+    """The advice a warning-sign answer leads to, without a run: for typed messages that match the
+    answer's ``phrases`` (free-text search). Banner, advice, "watch for" and the disclaimer come
+    first; then the links and a button to run the whole check."""
+    outcome = check.outcomes[flag.outcome]
+    parts = [content.ui(f"checks.urgency.{outcome.urgency}"), f"<b>{outcome.title}</b>\n{outcome.text}"]
+    if outcome.watch_for:
+        lines = [content.ui("checks.watch_for_line", text=sign) for sign in outcome.watch_for]
+        parts.append(content.ui("checks.watch_for") + "\n" + "\n".join(lines))
+    parts.append(content.ui("checks.disclaimer"))
+    rows: list[tuple[Button, ...]] = [
+        (Button(content.ui("checks.button.full_check", title=check.title), engine.data_start(check.id)),)
+    ]
+    for target in outcome.cards + outcome.sections:
+        link = render.link_button(content, target)
+        if link is not None:
+            rows.append((link,))
+    rows.append((Button(content.ui("checks.button.menu"), render.MENU),))
+    return Screen("\n\n".join(parts), tuple(rows))
 
 
 def resume_screen(content: Content, check: Check, run: Run) -> Screen:

@@ -59,11 +59,12 @@ async def reset(store: Store, user_id: int) -> None:
 
 _UPSERT_RESULT = (
     "INSERT INTO check_results"
-    " (user_id, check_id, version, outcome, answers, followup, finished_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " (user_id, check_id, version, outcome, answers, followup, finished_at, content_version)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (user_id, check_id) DO UPDATE SET version = excluded.version,"
     " outcome = excluded.outcome, answers = excluded.answers,"
-    " followup = excluded.followup, finished_at = excluded.finished_at"
+    " followup = excluded.followup, finished_at = excluded.finished_at,"
+    " content_version = excluded.content_version"
 )
 
 
@@ -77,6 +78,7 @@ def _result_params(user_id: int, result: Result) -> tuple[Any, ...]:
         _dump(result.answers),
         followup,
         epoch(result.finished_at),
+        result.content_version,
     )
 
 
@@ -102,6 +104,7 @@ def _row_to_result(row: Any) -> Result:
         answers=_load(row["answers"]),
         finished_at=from_epoch(row["finished_at"]),
         followup=None if followup is None else bool(followup),
+        content_version=row["content_version"],
     )
 
 
@@ -119,3 +122,9 @@ async def get_result(store: Store, user_id: int, check_id: str) -> Result | None
         "SELECT * FROM check_results WHERE user_id = ? AND check_id = ?", (user_id, check_id)
     )
     return _row_to_result(row) if row is not None else None
+
+
+async def results_of(store: Store, check_id: str) -> list[tuple[int, Result]]:
+    """Every user's last result of one check, as (user id, result)."""
+    rows = await store.fetchall("SELECT * FROM check_results WHERE check_id = ?", (check_id,))
+    return [(int(row["user_id"]), _row_to_result(row)) for row in rows]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from spasmbot.content.model import ContentError
 from spasmbot.features.checks import engine
-from spasmbot.features.checks.model import URGENCIES, Check, Step
+from spasmbot.features.checks.model import RED_FLAG_LEVELS, URGENCIES, Check, Step, rank
 
 if TYPE_CHECKING:
     from spasmbot.content.model import Content
@@ -34,12 +34,17 @@ UI_KEYS: tuple[str, ...] = (
     "checks.plan",
     "checks.plan_empty",
     "checks.plan_tip",
-    "checks.plan_more",
     "checks.disclaimer",
+    "checks.disclaimer_start",
+    "checks.pick_first",
+    "checks.watch_for",
+    "checks.watch_for_line",
     "checks.cancelled",
     "checks.stale",
     "checks.expired",
     "checks.updated_result",
+    "checks.updated_run",
+    "checks.finished_toast",
     "checks.followup_set",
     "checks.followup_toast",
     "checks.followup_off",
@@ -59,13 +64,14 @@ UI_KEYS: tuple[str, ...] = (
     "checks.button.followup",
     "checks.button.followup_cancel",
     "checks.button.check",
+    "checks.button.full_check",
     *(f"checks.urgency.{level}" for level in URGENCIES),
 )
 """Every UI string the checks feature uses; a missing one would crash a handler mid-check."""
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # a date for sample result cards
 
-KNOWN_ACTIONS = ("tips", "water", "followup", "check:<id>")
+KNOWN_ACTIONS = ("tips", "water", "followup", "log", "check:<id>")
 
 
 def validate_checks(content: Content) -> list[ContentError]:
@@ -74,10 +80,18 @@ def validate_checks(content: Content) -> list[ContentError]:
         ContentError(UI_FILE, key, "missing UI string") for key in UI_KEYS if key not in content.ui
     ]
     ui_ok = not errors
+    commands: dict[str, str] = {s.command: s.source for s in content.sections.values() if s.command}
     for check_id, check in content.checks.items():
+        if check.command:
+            if check.command in commands:
+                errors.append(ContentError(check.source, "command", f"/{check.command} is also used by "
+                                           f"{commands[check.command]}"))
+            commands[check.command] = check.source
         if check.id != check_id:
             errors.append(ContentError(check.source, "id", f"registered as {check_id!r}"))
         found = [*validate_graph(check), *_links(check, content), *_callback_sizes(check)]
+        if not found:  # the floors need a sound graph to walk
+            found = validate_safety(check)
         if not found and ui_ok:  # the screens need a sound graph and every UI string
             found = _screens(check, content)
         errors.extend(found)
@@ -86,7 +100,7 @@ def validate_checks(content: Content) -> list[ContentError]:
 
 def _screens(check: Check, content: Content) -> list[ContentError]:
     """Render every step (explained or not) and outcome as sent; check Telegram's limits."""
-    from spasmbot.content.validate import check_screen
+    from spasmbot.content.screen_limits import check_screen
     from spasmbot.features.checks import screens
 
     errors: list[ContentError] = []
@@ -103,8 +117,8 @@ def _screens(check: Check, content: Content) -> list[ContentError]:
             rendered.add(key)
             run = engine.Run(check.id, check.version, answers[:n])
             for explain in (False, True):
-                screen = screens.step_screen(content, check, run, explain)
-                errors.extend(check_screen(screen, check.source, f"steps.{step_id}"))
+                step_screen = screens.step_screen(content, check, run, explain)
+                errors.extend(check_screen(step_screen, check.source, f"steps.{step_id}"))
         end = engine.walk(check, answers)
         result = engine.Result(check.id, check.version, end.id, answers, _EPOCH)
         for pending in (False, True):
@@ -113,8 +127,35 @@ def _screens(check: Check, content: Content) -> list[ContentError]:
                 errors.extend(check_screen(screen, check.source, f"outcomes.{end.id}"))
     if check.followup is not None:
         errors.extend(check_screen(screens.followup_screen(content, check), check.source, "followup"))
+    greedy = _greediest_plan_path(check)  # the longest plan a person could collect, shown in full
+    if greedy:
+        end = engine.walk(check, greedy)
+        result = engine.Result(check.id, check.version, end.id, greedy, _EPOCH)
+        screen = screens.outcome_screen(content, check, result, False)
+        if screen is not None:
+            for problem in check_screen(screen, check.source, f"outcomes.{end.id}"):
+                errors.append(ContentError(problem.file, problem.path,
+                                           "with the longest plan a person can collect: " + problem.message))
     errors.extend(check_screen(screens.resume_screen(content, check, start), check.source, "id"))
+    for flag in check.red_flags():  # what free-text search shows for a typed warning sign
+        where = f"steps.{flag.step}.answers[{flag.index}]"
+        errors.extend(check_screen(screens.advice_screen(content, check, flag), check.source, where))
     return list(dict.fromkeys(errors))  # the same step shows up on many routes
+
+
+def _greediest_plan_path(check: Check) -> tuple[tuple[str, int], ...]:
+    """A real path that, step by step, picks the answer adding the most plan items (empty if none)."""
+    answers: list[tuple[str, int]] = []
+    node = check.steps.get(check.start)
+    while isinstance(node, Step):
+        step = node
+        index = max(range(len(step.answers)),  # most items; on a tie, the answer that asks on
+                    key=lambda i: (len(step.answers[i].plan), step.answers[i].next in check.steps))
+        answers.append((node.id, index))
+        node = check.node(node.answers[index].next or "")  # type: ignore[assignment]
+    if not any(check.steps[s].answers[i].plan for s, i in answers):
+        return ()
+    return tuple(answers)
 
 
 def validate_graph(check: Check) -> list[ContentError]:
@@ -150,6 +191,81 @@ def validate_graph(check: Check) -> list[ContentError]:
     if cycle:
         err(f"steps.{cycle[0]}", "cycle: " + " -> ".join(cycle))
     return errors
+
+
+MIN_PHRASES = 2
+WATCH_FOR_LEVELS = ("routine", "self_care")
+
+
+def validate_safety(check: Check) -> list[ContentError]:
+    """The triage rules, checked statically on the graph (so on every path at once).
+
+    - an answer's ``floor`` holds on every path through it: no outcome after it is less urgent;
+    - an emergency answer ends the questions at once (it leads straight to an outcome);
+    - an answer leading straight to an urgent or emergency outcome declares that floor, and every
+      urgent or emergency answer lists the phrases people would type for it;
+    - within a step, answers with a floor come first, most urgent first ("pick the first that fits");
+    - the more urgent answer wins when a person has two problems: an answer with a floor may not
+      skip a later question that holds a more urgent answer (unless that answer comes earlier on the
+      same screen, where "pick the first that fits" already puts it first);
+    - every self-care or routine outcome ends with a "watch for" list.
+    """
+    errors: list[ContentError] = []
+
+    def err(path: str, message: str) -> None:
+        errors.append(ContentError(check.source, path, message))
+
+    reach_memo: dict[str, frozenset[str]] = {}
+
+    def steps_from(node_id: str) -> frozenset[str]:
+        """Steps reachable from ``node_id`` (itself included when it is a step)."""
+        if node_id not in reach_memo:
+            node = check.steps.get(node_id)
+            found: set[str] = set()
+            if node is not None:
+                found.add(node_id)
+                for nxt in engine.edges(node):
+                    found |= steps_from(nxt)
+            reach_memo[node_id] = frozenset(found)
+        return reach_memo[node_id]
+
+    def top_floor(step_id: str) -> int:
+        return max((rank(a.floor) for a in check.steps[step_id].answers), default=-1)
+
+    for step in check.steps.values():
+        ranks = [rank(a.floor) for a in step.answers]
+        if ranks != sorted(ranks, reverse=True):
+            err(f"steps.{step.id}", "answers with a floor must come first, most urgent first "
+                "(people pick the first answer that fits)")
+        for i, answer in enumerate(step.answers):
+            where = f"steps.{step.id}.answers[{i}]"
+            target = check.node(answer.next or "")
+            if answer.floor is not None and answer.next:
+                for outcome in check.outcomes_after(answer.next):
+                    if rank(outcome.urgency) < rank(answer.floor):
+                        err(where, f"floor {answer.floor!r}, but a path through {answer.text!r} ends at "
+                            f"{outcome.urgency!r} outcome {outcome.id!r}")
+            if answer.floor == "emergency" and not (target is not None and target.id in check.outcomes):
+                err(where, "an emergency answer must end the questions at once (lead to an outcome)")
+            if target is not None and target.id in check.outcomes:
+                level = check.outcomes[target.id].urgency
+                if level in RED_FLAG_LEVELS and answer.floor not in RED_FLAG_LEVELS:
+                    err(where, f"leads to {level!r} outcome {target.id!r}: declare 'floor: {level}' and its phrases")
+            if answer.floor in RED_FLAG_LEVELS and len(answer.phrases) < MIN_PHRASES:
+                err(f"{where}.phrases", f"a {answer.floor} answer needs at least {MIN_PHRASES} phrases "
+                    "people would type for it (e.g. 'swollen calf')")
+            if answer.floor is None or not answer.next:
+                continue
+            own = steps_from(answer.next)
+            for later_answer in step.answers[i + 1 :]:
+                for later in sorted(steps_from(later_answer.next or "") - own):
+                    if top_floor(later) > rank(answer.floor):
+                        err(where, f"{answer.text!r} ({answer.floor}) ends before step {later!r}, which holds a "
+                            "more urgent answer: ask that question first")
+    for outcome in check.outcomes.values():
+        if outcome.urgency in WATCH_FOR_LEVELS and not outcome.watch_for:
+            err(f"outcomes.{outcome.id}.watch_for", f"a {outcome.urgency} outcome must list the signs to watch for")
+    return list(dict.fromkeys(errors))
 
 
 def _followup_target(check: Check, outcome_id: str) -> bool:
@@ -257,7 +373,7 @@ def _callback_sizes(check: Check) -> list[ContentError]:
         too_long(f"steps.{step.id}", max(engine.step_data(check, step), key=len))
     for outcome in check.outcomes.values():
         for action in outcome.actions:
-            data = engine.action_data(check, action)
-            if data is not None:
-                too_long(f"outcomes.{outcome.id}.actions", data)
+            button_data = engine.action_data(check, action)
+            if button_data is not None:
+                too_long(f"outcomes.{outcome.id}.actions", button_data)
     return errors

@@ -1,24 +1,28 @@
-"""The user's control: /privacy, /mydata, /forget, /stop (and the plain word "stop"), and /start's reset."""
+"""The user's control: /privacy, /mydata, /forget, /stop (and the plain word "stop"), and /start's reset.
+
+Buttons: ``spasmbot.features.privacy.callbacks``; screens: ``spasmbot.features.privacy.screens``.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from telegram import InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from spasmbot.callback_data import Tap
 from spasmbot.delivery import schedule
 from spasmbot.edge.common import Context, answer, clear_input, reply, services, show
-from spasmbot.features.browse import screens as render
+from spasmbot.edge.router import route, without_tap
 from spasmbot.features.checks import store as check_store
+from spasmbot.features.privacy import callbacks, screens
 from spasmbot.features.privacy import store as feedback
-from spasmbot.screen import Button, Screen, rows_of
+from spasmbot.screen import Button, Screen
 from spasmbot.services import Services
 from spasmbot.storage import users
 
 log = logging.getLogger(__name__)
 
-STOP_REASONS = ("too_many", "bad_time", "not_useful", "feel_better", "other")
 
 
 async def on_start(svc: Services, user_id: int) -> tuple[str, list[tuple[Button, ...]]]:
@@ -31,10 +35,7 @@ async def on_start(svc: Services, user_id: int) -> tuple[str, list[tuple[Button,
     await users.unblock(svc.store, user_id)
     if not await schedule.has_paused(svc.store, user_id):
         return "", []
-    ui = svc.content.ui
-    return ui("privacy.welcome_back_blocked"), [
-        (Button(ui("privacy.button.resume"), "p:resume"), Button(ui("privacy.button.stop"), "p:stop"))
-    ]
+    return screens.welcome_back_blocked(svc.content)
 
 
 async def resume(update: Update, context: Context) -> None:
@@ -43,26 +44,13 @@ async def resume(update: Update, context: Context) -> None:
     user = update.effective_user
     assert user is not None
     resumed = await schedule.resume_user(svc.store, user.id)
-    text = svc.content.ui("privacy.resumed" if resumed else "privacy.nothing_to_resume")
-    await show(update, context, Screen(text, ((render.menu_button(svc.content),),)))
-
-
-def _home_screen(svc: Services) -> Screen:
-    ui = svc.content.ui
-    return Screen(
-        ui("privacy.home"),
-        (
-            (Button(ui("privacy.button.mydata"), "p:mydata"),),
-            (Button(ui("privacy.button.forget"), "p:forget"),),
-            (Button(ui("privacy.button.stop"), "p:stop"),),
-            (render.menu_button(svc.content),),
-        ),
-    )
+    key = "privacy.resumed" if resumed else "privacy.nothing_to_resume"
+    await show(update, context, screens.note_screen(svc.content, key))
 
 
 async def privacy_home(update: Update, context: Context) -> None:
     await answer(update)
-    await show(update, context, _home_screen(services(context)))
+    await show(update, context, screens.home_screen(services(context).content))
 
 
 async def mydata(update: Update, context: Context) -> None:
@@ -86,29 +74,23 @@ async def mydata(update: Update, context: Context) -> None:
 
 async def forget(update: Update, context: Context) -> None:
     await answer(update)
-    ui = services(context).content.ui
-    await show(update, context, Screen(
-        ui("privacy.forget_confirm"),
-        ((Button(ui("privacy.button.forget_yes"), "p:forget:yes"),
-          Button(ui("privacy.button.forget_no"), "p:forget:no")),),
-    ))
+    await show(update, context, screens.forget_screen(services(context).content))
 
 
-async def forget_answer(update: Update, context: Context) -> None:
+async def forget_answer(update: Update, context: Context, tap: Tap) -> None:
     await answer(update)
     svc = services(context)
-    query = update.callback_query
     user = update.effective_user
-    assert query is not None and user is not None
-    if query.data == "p:forget:yes":
+    assert user is not None
+    if tap.action is callbacks.FORGET_YES:
         await users.forget_user(svc.store, user.id)
         clear_input(context)
         if context.user_data is not None:
             context.user_data.clear()
-        text = svc.content.ui("privacy.forgotten")
+        key = "privacy.forgotten"
     else:
-        text = svc.content.ui("privacy.forget_cancelled")
-    await show(update, context, Screen(text, ((render.menu_button(svc.content),),)))
+        key = "privacy.forget_cancelled"
+    await show(update, context, screens.note_screen(svc.content, key))
 
 
 async def stop(update: Update, context: Context) -> None:
@@ -118,38 +100,15 @@ async def stop(update: Update, context: Context) -> None:
     user = update.effective_user
     assert user is not None
     stopped = await schedule.clear_due(svc.store, user.id)
-    ui = svc.content.ui
-    if not stopped:
-        await show(update, context, Screen(
-            ui("privacy.nothing_to_stop"),
-            ((Button(ui("privacy.button.forget_offer"), "p:forget"),), (render.menu_button(svc.content),)),
-        ))
-        return
-    reasons = [Button(ui(f"privacy.reasons.labels.{r}"), f"p:why:{r}") for r in STOP_REASONS]
-    await show(update, context, Screen(
-        ui("privacy.stopped"),
-        (*rows_of(reasons, 2), (Button(ui("privacy.button.forget_offer"), "p:forget"),),
-         (render.menu_button(svc.content),)),
-    ))
+    screen = screens.stopped_screen if stopped else screens.nothing_to_stop_screen
+    await show(update, context, screen(svc.content))
 
 
-async def stop_reason(update: Update, context: Context) -> None:
+async def stop_reason(update: Update, context: Context, tap: Tap) -> None:
     svc = services(context)
-    query = update.callback_query
-    assert query is not None
-    reason = (query.data or "").removeprefix("p:why:")
-    if reason not in STOP_REASONS:
-        from spasmbot.features.browse.handlers import expired
-
-        await expired(update, context)
-        return
     await answer(update)
-    await feedback.count_stop_reason(svc.store, reason)  # anonymous: no user id is kept
-    ui = svc.content.ui
-    await show(update, context, Screen(
-        ui("privacy.thanks"),
-        ((Button(ui("privacy.button.forget_offer"), "p:forget"),), (render.menu_button(svc.content),)),
-    ))
+    await feedback.count_stop_reason(svc.store, tap.text("reason"))  # anonymous: no user id is kept
+    await show(update, context, screens.thanks_screen(svc.content, tap.text("reason")))
 
 
 def register(app: Application) -> None:
@@ -157,10 +116,17 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("mydata", mydata))
     app.add_handler(CommandHandler("forget", forget))
     app.add_handler(CommandHandler("stop", stop))
-    app.add_handler(CallbackQueryHandler(privacy_home, pattern=r"^p:home$"))
-    app.add_handler(CallbackQueryHandler(mydata, pattern=r"^p:mydata$"))
-    app.add_handler(CallbackQueryHandler(forget, pattern=r"^p:forget$"))
-    app.add_handler(CallbackQueryHandler(forget_answer, pattern=r"^p:forget:(yes|no)$"))
-    app.add_handler(CallbackQueryHandler(stop, pattern=r"^p:stop$"))
-    app.add_handler(CallbackQueryHandler(stop_reason, pattern=r"^p:why:"))
-    app.add_handler(CallbackQueryHandler(resume, pattern=r"^p:resume$"))
+    route(
+        app,
+        callbacks.PRIVACY,
+        {
+            callbacks.HOME: without_tap(privacy_home),
+            callbacks.MYDATA: without_tap(mydata),
+            callbacks.FORGET: without_tap(forget),
+            callbacks.FORGET_YES: forget_answer,
+            callbacks.FORGET_NO: forget_answer,
+            callbacks.STOP: without_tap(stop),
+            callbacks.WHY: stop_reason,
+            callbacks.RESUME: without_tap(resume),
+        },
+    )

@@ -11,21 +11,20 @@ offset (``UTC+1``) or the time it is for them (``15:00``, ``3pm``); see ``timezo
 A typed answer that names one zone takes it; several get a short list of buttons; one we cannot
 read gets a one-line hint (the picker with its dozens of buttons is still there above it).
 
-Callback data (return_to travels inside, so a restart in between loses nothing):
-``z:p:<return_to>`` the offsets, ``z:o:<minutes>:<return_to>`` the regions at an offset,
-``z:s:<zone>:<return_to>`` the choice.
+Buttons: ``spasmbot.features.timezone.callbacks`` (``return_to`` travels inside the data);
+screens: ``spasmbot.features.timezone.screens``.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Update
 from telegram.ext import Application, CallbackQueryHandler
 
+from spasmbot.callback_data import Tap
 from spasmbot.edge import delivery_job
 from spasmbot.edge.common import (
     ANSWERED,
@@ -39,68 +38,22 @@ from spasmbot.edge.common import (
     services,
     show,
 )
-from spasmbot.edge.router import dispatch_as
+from spasmbot.edge.router import dispatch_as, route
 from spasmbot.features.browse import screens as render
+from spasmbot.features.timezone import callbacks
 from spasmbot.features.timezone import rules as timezones
-from spasmbot.screen import Button, Screen, rows_of
+from spasmbot.features.timezone.screens import back_button, choices_screen, offsets_screen, regions_screen
+from spasmbot.screen import Button, Screen
 from spasmbot.services import Services
 from spasmbot.storage import users
 
 log = logging.getLogger(__name__)
 
 INPUT_KEY = "timezone.name"
-MAX_DATA = 64
-
-
-def _data(prefix: str, return_to: str) -> str:
-    """Callback data carrying ``return_to``; dropped (back to the menu) if it would not fit."""
-    data = f"{prefix}:{return_to}"
-    return data if len(data.encode()) <= MAX_DATA else f"{prefix}:"
 
 
 def _clean_return(return_to: str) -> str:
     return "" if return_to.startswith("z:") else return_to
-
-
-def offsets_screen(svc: Services, return_to: str, intro: str | None = None) -> Screen:
-    """Step 1: "what time is it for you now?" — one button per offset in use."""
-    ui = svc.content.ui
-    now = svc.clock.now()
-    weekdays = ui("timezone.weekdays").split()
-    buttons = [
-        Button(label, _data(f"z:o:{offset}", return_to))
-        for offset, label in timezones.local_time_labels(now, weekdays)
-    ]
-    text = ui("timezone.ask_time")
-    if intro:
-        text = f"{intro.strip()}\n\n{text}"
-    rows = [*rows_of(buttons, 4)]
-    rows.append((_back_button(svc, return_to),))
-    return Screen(text, tuple(rows))
-
-
-def _back_button(svc: Services, return_to: str) -> Button:
-    if return_to:
-        return Button(svc.content.ui("core.button.back"), return_to)
-    return render.menu_button(svc.content)
-
-
-def regions_screen(svc: Services, offset: int, return_to: str) -> Screen | None:
-    """Step 2: the named zones at ``offset`` now; None when none is (stale button)."""
-    now = svc.clock.now()
-    zones = timezones.zones_at(offset, now)
-    if not zones:
-        return None
-    return choices_screen(svc, [zone.name for zone in zones], return_to, timezones.clock_at(offset, now))
-
-
-def choices_screen(svc: Services, names: list[str], return_to: str, local: datetime | None) -> Screen:
-    """Pick one of ``names``: the regions at the user's time, or the zones of a typed place."""
-    ui = svc.content.ui
-    buttons = [Button(timezones.label_of(name), _data(f"z:s:{name}", return_to)) for name in names]
-    rows = [*rows_of(buttons, 2), (Button(ui("timezone.button.other_time"), _data("z:p", return_to)),)]
-    text = ui("timezone.ask_region", time=f"{local:%H:%M}") if local else ui("timezone.ask_which")
-    return Screen(text, tuple(rows))
 
 
 async def ask_timezone(
@@ -117,7 +70,7 @@ async def _choose(context: Context, user_id: int, name: str) -> None:
     svc = services(context)
     clear_input(context)
     await users.set_timezone(svc.store, user_id, name)
-    await delivery_job.reschedule_user(svc, user_id)
+    await delivery_job.reschedule_user(context.application, svc, user_id)
 
 
 def _confirmation(svc: Services, name: str) -> str:
@@ -140,6 +93,7 @@ async def _return(update: Update, context: Context, return_to: str, note: str) -
         as_if = Update(update.update_id, callback_query=CallbackQuery.de_json(data, context.bot))
         if await dispatch_as(as_if, context, return_to):
             return
+        # a feature that still registers its own CallbackQueryHandler instead of a route
         for group in sorted(app.handlers):
             if group < 0:
                 continue
@@ -151,46 +105,39 @@ async def _return(update: Update, context: Context, return_to: str, note: str) -
                     await handler.handle_update(as_if, app, check, context)
                     return
     svc = services(context)
-    screen = Screen(note, ((_back_button(svc, return_to),),))
+    screen = Screen(note, ((back_button(svc, return_to),),))
     await show(update, context, screen)
 
 
-async def on_button(update: Update, context: Context) -> None:
+async def on_pick(update: Update, context: Context, tap: Tap) -> None:
+    await answer(update)
+    await ask_timezone(update, context, _clean_return(tap.text("to")))
+
+
+async def on_offset(update: Update, context: Context, tap: Tap) -> None:
+    return_to = _clean_return(tap.text("to"))
+    screen = regions_screen(services(context), tap.number("offset"), return_to)
+    if screen is None:  # no zone is at that offset any more (a clock change since)
+        await _stale(update, context, return_to)
+        return
+    await answer(update)
+    expect_input(context, INPUT_KEY, return_to=return_to)
+    await show(update, context, screen)
+
+
+async def on_select(update: Update, context: Context, tap: Tap) -> None:
     svc = services(context)
-    query = update.callback_query
     user = update.effective_user
-    assert query is not None and user is not None
-    parts = (query.data or "").split(":", 3)
-    action = parts[1] if len(parts) > 1 else ""
-    if action == "p" and len(parts) >= 3:
-        return_to = _clean_return(":".join(parts[2:]))
-        await answer(update)
-        await ask_timezone(update, context, return_to)
-        return
-    if action == "o" and len(parts) >= 3:
-        return_to = _clean_return(parts[3] if len(parts) > 3 else "")
-        raw = parts[2].removeprefix("-")
-        offset = int(parts[2]) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else None
-        screen = regions_screen(svc, offset, return_to) if offset is not None else None
-        if screen is not None:
-            await answer(update)
-            expect_input(context, INPUT_KEY, return_to=return_to)
-            await show(update, context, screen)
-            return
+    assert user is not None
+    return_to = _clean_return(tap.text("to"))
+    name = tap.text("zone")
+    if name not in timezones.BY_NAME and timezones.lookup(name) != name:
         await _stale(update, context, return_to)
         return
-    if action == "s" and len(parts) >= 3:
-        return_to = _clean_return(parts[3] if len(parts) > 3 else "")
-        name = parts[2]
-        if name in timezones.BY_NAME or timezones.lookup(name) == name:
-            await _choose(context, user.id, name)
-            note = _confirmation(svc, name)
-            await answer(update, svc.content.ui("timezone.toast", zone=name))
-            await _return(update, context, return_to, note)
-            return
-        await _stale(update, context, return_to)
-        return
-    await _stale(update, context, "")
+    await _choose(context, user.id, name)
+    note = _confirmation(svc, name)
+    await answer(update, svc.content.ui("timezone.toast", zone=name))
+    await _return(update, context, return_to, note)
 
 
 async def _stale(update: Update, context: Context, return_to: str) -> None:
@@ -217,6 +164,7 @@ async def typed_zone(update: Update, context: Context, text: str) -> None:
         expect_input(context, INPUT_KEY, return_to=return_to)
         await reply(update, context, choices_screen(svc, list(typed.zones), return_to, typed.local))
         return
+    clear_input(context)  # answered: the next text is a question again
     name = typed.zones[0]
     await _choose(context, user.id, name)
     button = (
@@ -227,6 +175,15 @@ async def typed_zone(update: Update, context: Context, text: str) -> None:
     await reply(update, context, Screen(_confirmation(svc, name), ((button,),)))
 
 
+async def _stale_anywhere(update: Update, context: Context) -> None:
+    await _stale(update, context, "")
+
+
 def register(app: Application) -> None:
-    register_input(INPUT_KEY, typed_zone)
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^z:"))
+    register_input(app, INPUT_KEY, typed_zone)
+    route(
+        app,
+        callbacks.ZONE,
+        {callbacks.PICK: on_pick, callbacks.OFFSET: on_offset, callbacks.SELECT: on_select},
+        stale=_stale_anywhere,
+    )

@@ -1,8 +1,9 @@
 """Hydration handlers: /water, /drank, the ``w:`` buttons, typed settings and the ``water`` delivery kind.
 
-The screens and the callback-data grammar live in ``spasmbot.features.water.screens``; the rules (active
-hours, planning, pace, streaks) in ``spasmbot.features.water.rules``. A stale or forged ``w:`` button gets the
-"this button has expired" reply with a fresh /water screen.
+Buttons: ``spasmbot.features.water.callbacks``; screens: ``spasmbot.features.water.screens``; the
+rules (active hours, planning, pace, streaks): ``spasmbot.features.water.rules``; a user's state and
+the actions that change it: ``spasmbot.features.water.situation``. A stale or forged ``w:`` button
+gets the "this button has expired" reply with a fresh /water screen.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from dataclasses import replace
 from datetime import datetime
 
 from telegram import Bot, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from spasmbot.callback_data import Action as CallbackAction
+from spasmbot.callback_data import StaleTap, Tap
 from spasmbot.chart import ChartLabels, water_chart
 from spasmbot.content.model import UiText
 from spasmbot.delivery import localtime, schedule
@@ -32,7 +35,9 @@ from spasmbot.edge.common import (
     show,
 )
 from spasmbot.edge.delivery_job import DeliveryKind, register_kind
+from spasmbot.edge.router import TapHandler, route
 from spasmbot.features.timezone.handlers import ask_timezone
+from spasmbot.features.water import callbacks
 from spasmbot.features.water import rules as water
 from spasmbot.features.water import store as water_store
 from spasmbot.features.water.rules import ActiveHours, Unit, WaterSettings
@@ -49,7 +54,6 @@ from spasmbot.features.water.screens import (
     logged_screen,
     note_screen,
     nudge_screen,
-    parse,
     prompt_screen,
     undone_screen,
     when_label,
@@ -118,21 +122,22 @@ async def expired(update: Update, context: Context) -> None:
     await _show_home(update, context, svc, s, text)
 
 
-async def on_button(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    tap = parse(query.data or "")
-    if tap is None:
-        await expired(update, context)
-        return
-    svc, s = await _begin(update, context)
-    try:
-        await _ACTIONS[tap.action](update, context, svc, s, *tap.args)
-    except TooFast:  # a drink button tapped over the per-minute cap: nothing was logged
-        await answer(update, svc.content.ui("water.too_fast")[:200], alert=True)
-
-
 Action = Callable[..., Awaitable[None]]
+
+
+def _on_tap(action: Action) -> TapHandler:
+    """A router handler: check the value is one a button offers, read the situation, run ``action``."""
+
+    async def handle(update: Update, context: Context, tap: Tap) -> None:
+        if not callbacks.offered(tap):
+            raise StaleTap
+        svc, s = await _begin(update, context)
+        try:
+            await action(update, context, svc, s, *callbacks.arguments(tap))
+        except TooFast:  # a drink button tapped over the per-minute cap: nothing was logged
+            await answer(update, svc.content.ui("water.too_fast")[:200], alert=True)
+
+    return handle
 
 
 async def _home(update: Update, context: Context, svc: Services, s: Situation) -> None:
@@ -171,7 +176,7 @@ async def _on(update: Update, context: Context, svc: Services, s: Situation) -> 
     ui = svc.content.ui
     if s.zone_name is None:  # nudges follow local hours: ask for the zone first
         await answer(update)
-        await ask_timezone(update, context, return_to="w:on", intro=ui("water.need_zone"))
+        await ask_timezone(update, context, return_to=callbacks.ON(), intro=ui("water.need_zone"))
         return
     settings = replace(s.settings, paused_on=None)
     await water_store.save(svc.store, s.user_id, settings, s.now)
@@ -212,7 +217,7 @@ async def _interval_type(update: Update, context: Context, svc: Services, s: Sit
         low=interval_label(ui, water.MIN_INTERVAL),
         high=interval_label(ui, water.MAX_INTERVAL),
     )
-    await show(update, context, prompt_screen(ui, text, "w:iv"))
+    await show(update, context, prompt_screen(ui, text, callbacks.INTERVAL_MENU()))
 
 
 async def _hours_menu(update: Update, context: Context, svc: Services, s: Situation) -> None:
@@ -232,7 +237,7 @@ async def _hours_type(update: Update, context: Context, svc: Services, s: Situat
     ui = svc.content.ui
     expect_input(context, INPUT_HOURS)
     await answer(update)
-    await show(update, context, prompt_screen(ui, ui("water.hours_prompt"), "w:hr"))
+    await show(update, context, prompt_screen(ui, ui("water.hours_prompt"), callbacks.HOURS_MENU()))
 
 
 async def _goal_menu(update: Update, context: Context, svc: Services, s: Situation) -> None:
@@ -263,7 +268,7 @@ async def _goal_type(update: Update, context: Context, svc: Services, s: Situati
     ui = svc.content.ui
     expect_input(context, INPUT_GOAL)
     await answer(update)
-    await show(update, context, prompt_screen(ui, ui(f"water.goal_prompt_{s.settings.unit}"), "w:goal"))
+    await show(update, context, prompt_screen(ui, ui(f"water.goal_prompt_{s.settings.unit}"), callbacks.GOAL_MENU()))
 
 
 async def _stop_at_goal(update: Update, context: Context, svc: Services, s: Situation, value: int) -> None:
@@ -325,28 +330,28 @@ async def _nudge(update: Update, context: Context, svc: Services, s: Situation, 
     await show(update, context, note_screen(ui, ui(key, time=when_label(ui, when, s.now, s.zone))))
 
 
-_ACTIONS: dict[str, Action] = {
-    "home": _home,
-    "drank": _drank,
-    "drank_home": _drank_home,
-    "on": _on,
-    "off": _off,
-    "interval_menu": _interval_menu,
-    "interval": _interval,
-    "interval_type": _interval_type,
-    "hours_menu": _hours_menu,
-    "hours": _hours,
-    "hours_type": _hours_type,
-    "goal_menu": _goal_menu,
-    "goal": _goal,
-    "goal_type": _goal_type,
-    "unit": _unit,
-    "glass": _glass,
-    "stop_at_goal": _stop_at_goal,
-    "chart": _chart,
-    "zone": _zone,
-    "nudge": _nudge,
-    "undo": _undo,
+_ACTIONS: dict[CallbackAction, Action] = {
+    callbacks.HOME: _home,
+    callbacks.DRANK: _drank,
+    callbacks.DRANK_HOME: _drank_home,
+    callbacks.ON: _on,
+    callbacks.OFF: _off,
+    callbacks.INTERVAL_MENU: _interval_menu,
+    callbacks.INTERVAL: _interval,
+    callbacks.INTERVAL_TYPE: _interval_type,
+    callbacks.HOURS_MENU: _hours_menu,
+    callbacks.HOURS: _hours,
+    callbacks.HOURS_TYPE: _hours_type,
+    callbacks.GOAL_MENU: _goal_menu,
+    callbacks.GOAL: _goal,
+    callbacks.GOAL_TYPE: _goal_type,
+    callbacks.UNIT: _unit,
+    callbacks.GLASS: _glass,
+    callbacks.STOP_AT_GOAL: _stop_at_goal,
+    callbacks.CHART: _chart,
+    callbacks.ZONE: _zone,
+    callbacks.NUDGE: _nudge,
+    callbacks.UNDO: _undo,
 }
 
 
@@ -388,7 +393,7 @@ async def typed_interval(update: Update, context: Context, text: str) -> None:
         lambda s: replace(s.settings, interval=water.parse_interval(text)),
         lambda ui, st: ui("water.interval_set", interval=interval_label(ui, st.interval)),
         errors,
-        "w:iv",
+        callbacks.INTERVAL_MENU(),
     )
 
 
@@ -399,7 +404,7 @@ async def typed_hours(update: Update, context: Context, text: str) -> None:
         lambda s: replace(s.settings, hours=water.parse_hours(text)),
         lambda ui, st: ui("water.hours_set", hours=hours_label(ui, st.hours)),
         lambda ui, reason: ui(f"water.hours_bad_{reason}"),
-        "w:hr",
+        callbacks.HOURS_MENU(),
     )
 
 
@@ -421,7 +426,7 @@ async def typed_goal(update: Update, context: Context, text: str) -> None:
         lambda s: _apply_goal(s, text),
         lambda ui, st: ui("water.goal_set", goal=goal_label(ui, st)),
         errors,
-        "w:goal",
+        callbacks.GOAL_MENU(),
     )
 
 
@@ -461,6 +466,7 @@ async def send_nudge(bot: Bot, svc: Services, due: Due) -> bool:
 
 def register(app: Application) -> None:
     register_kind(
+        app,
         DeliveryKind(
             kind=KIND,
             next_due=_next_due,
@@ -469,9 +475,9 @@ def register(app: Application) -> None:
             on_timezone_change=_moved,
         )
     )
-    register_input(INPUT_INTERVAL, typed_interval)
-    register_input(INPUT_HOURS, typed_hours)
-    register_input(INPUT_GOAL, typed_goal)
+    register_input(app, INPUT_INTERVAL, typed_interval)
+    register_input(app, INPUT_HOURS, typed_hours)
+    register_input(app, INPUT_GOAL, typed_goal)
     app.add_handler(CommandHandler("water", water_command))
     app.add_handler(CommandHandler("drank", drank_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^w:"))
+    route(app, callbacks.WATER, {action: _on_tap(fn) for action, fn in _ACTIONS.items()}, stale=expired)

@@ -1,105 +1,28 @@
 """Hydration screens and button data: what /water, its settings and a nudge look like.
 
-Telegram-free (the handlers in ``spasmbot.features.water.handlers`` send these Screens). Callback data, all well
-under Telegram's 64 bytes:
-``w:home`` · ``w:drank`` (short reply) · ``w:drank:h`` (from /water) · ``w:on`` · ``w:off`` ·
-``w:iv`` / ``w:iv:<min>`` / ``w:iv:type`` · ``w:hr`` / ``w:hr:<start>:<end>`` / ``w:hr:type`` ·
-``w:goal`` / ``w:goal:<unit>:<n>`` / ``w:unit:<unit>`` / ``w:glass:<ml>`` / ``w:goal:type`` ·
-``w:sag:<0|1>`` (stop at goal) · ``w:chart:<7|30>`` · ``w:tz`` ·
-``w:n:<d|s|k|p|x>:<nudge id>`` (a nudge's drank / snooze / skip / pause / stop; the id is the
-nudge's slot in epoch seconds, unique per user) · ``w:undo:<drink id>`` (take back a logged drink).
-
-Only values the buttons offer are accepted; anything else is stale or forged.
+Telegram-free (the handlers in ``spasmbot.features.water.handlers`` send these Screens). Their
+callback data is declared in ``spasmbot.features.water.callbacks``.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from spasmbot.content.model import Content, UiText
 from spasmbot.features.browse import screens as render
+from spasmbot.features.water import callbacks
 from spasmbot.features.water import rules as water
 from spasmbot.features.water.rules import ActiveHours, WaterSettings
 from spasmbot.screen import Button, Screen, rows_of
 
 KIND = "water"
-HOME = "w:home"
-DRANK = "w:drank"
-DRANK_HOME = "w:drank:h"
-
-NUDGE_ACTIONS = {"d": "drank", "s": "snooze", "k": "skip", "p": "pause", "x": "stop"}
+HOME = callbacks.HOME()
+DRANK = callbacks.DRANK()
+DRANK_HOME = callbacks.DRANK_HOME()
 BAR_CELLS = 8
-
-
-# --- callback data ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Tap:
-    """A parsed ``w:`` button: what to do and its checked arguments."""
-
-    action: str
-    args: tuple[int | str, ...] = ()
-
-
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.ASCII), action)  # ASCII: \d must not match "٣"
-    for pattern, action in (
-        (r"^w:home$", "home"),
-        (r"^w:drank$", "drank"),
-        (r"^w:drank:h$", "drank_home"),
-        (r"^w:on$", "on"),
-        (r"^w:off$", "off"),
-        (r"^w:iv$", "interval_menu"),
-        (r"^w:iv:(\d{1,3})$", "interval"),
-        (r"^w:iv:type$", "interval_type"),
-        (r"^w:hr$", "hours_menu"),
-        (r"^w:hr:(\d{1,4}):(\d{1,4})$", "hours"),
-        (r"^w:hr:type$", "hours_type"),
-        (r"^w:goal$", "goal_menu"),
-        (r"^w:goal:(glass|ml):(\d{1,5})$", "goal"),
-        (r"^w:goal:type$", "goal_type"),
-        (r"^w:unit:(glass|ml)$", "unit"),
-        (r"^w:glass:(\d{2,4})$", "glass"),
-        (r"^w:sag:([01])$", "stop_at_goal"),
-        (r"^w:chart:(\d{1,2})$", "chart"),
-        (r"^w:tz$", "zone"),
-        (r"^w:n:([dskpx]):(\d{1,12})$", "nudge"),
-        (r"^w:undo:(\d{1,15})$", "undo"),
-    )
-)
-
-
-def parse(data: str) -> Tap | None:
-    """Parse ``w:`` data; None for anything no current button sends."""
-    for pattern, action in _PATTERNS:
-        m = pattern.match(data)
-        if m is None:
-            continue
-        args: tuple[int | str, ...] = tuple(int(g) if g.isascii() and g.isdigit() else g for g in m.groups())
-        if action == "interval" and args[0] not in water.INTERVAL_CHOICES:
-            return None
-        if action == "hours" and args not in water.HOURS_CHOICES:
-            return None
-        if action == "goal" and args[1] not in water.GOAL_CHOICES[args[0]]:  # type: ignore[index]
-            return None
-        if action == "glass" and args[0] not in water.GLASS_SIZES:
-            return None
-        if action == "chart" and args[0] not in water.CHART_DAYS:
-            return None
-        if action == "nudge":
-            args = (NUDGE_ACTIONS[str(args[0])], args[1])
-        return Tap(action, args)
-    return None
-
-
-def nudge_data(action: str, nudge_id: int) -> str:
-    code = next(k for k, v in NUDGE_ACTIONS.items() if v == action)
-    return f"w:n:{code}:{nudge_id}"
 
 
 # --- words ------------------------------------------------------------------------------------
@@ -210,15 +133,24 @@ def home_screen(content: Content, view: HomeView, preface: str = "") -> Screen:
     text = "\n".join(lines)
     if preface:
         text = f"{preface}\n\n{text}"
-    toggle = Button(ui("water.button.turn_off"), "w:off") if view.on else Button(ui("water.button.turn_on"), "w:on")
+    if view.on:
+        toggle = Button(ui("water.button.turn_off"), callbacks.OFF())
+    else:
+        toggle = Button(ui("water.button.turn_on"), callbacks.ON())
     sag = "water.button.stop_at_goal_on" if s.stop_at_goal else "water.button.stop_at_goal_off"
     rows = (
         (Button(ui("water.button.drank"), DRANK_HOME),),
         (toggle,),
-        (Button(ui("water.button.interval"), "w:iv"), Button(ui("water.button.hours"), "w:hr")),
-        (Button(ui("water.button.goal"), "w:goal"), Button(ui(sag), f"w:sag:{int(not s.stop_at_goal)}")),
-        tuple(Button(ui(f"water.button.chart_{n}"), f"w:chart:{n}") for n in water.CHART_DAYS),
-        (Button(ui("water.button.zone"), "w:tz"), render.menu_button(content)),
+        (
+            Button(ui("water.button.interval"), callbacks.INTERVAL_MENU()),
+            Button(ui("water.button.hours"), callbacks.HOURS_MENU()),
+        ),
+        (
+            Button(ui("water.button.goal"), callbacks.GOAL_MENU()),
+            Button(ui(sag), callbacks.STOP_AT_GOAL(int(not s.stop_at_goal))),
+        ),
+        tuple(Button(ui(f"water.button.chart_{n}"), callbacks.CHART(n)) for n in water.CHART_DAYS),
+        (Button(ui("water.button.zone"), callbacks.ZONE()), render.menu_button(content)),
     )
     return Screen(text, rows)
 
@@ -233,11 +165,12 @@ def _back_row(ui: UiText) -> tuple[Button, ...]:
 
 def interval_screen(ui: UiText, settings: WaterSettings) -> Screen:
     choices = [
-        Button(_chosen(ui, interval_label(ui, m), m == settings.interval), f"w:iv:{m}") for m in water.INTERVAL_CHOICES
+        Button(_chosen(ui, interval_label(ui, m), m == settings.interval), callbacks.INTERVAL(m))
+        for m in water.INTERVAL_CHOICES
     ]
     return Screen(
         ui("water.interval_title", interval=interval_label(ui, settings.interval)),
-        (*rows_of(choices, 3), (Button(ui("water.button.type"), "w:iv:type"),), _back_row(ui)),
+        (*rows_of(choices, 3), (Button(ui("water.button.type"), callbacks.INTERVAL_TYPE()),), _back_row(ui)),
     )
 
 
@@ -248,36 +181,36 @@ def hours_screen(ui: UiText, settings: WaterSettings) -> Screen:
         label = hours_label(ui, hours)
         if hours.crosses_midnight:
             label = ui("water.hours_night", hours=label)
-        choices.append(Button(_chosen(ui, label, hours == settings.hours), f"w:hr:{start}:{end}"))
+        choices.append(Button(_chosen(ui, label, hours == settings.hours), callbacks.HOURS(start, end)))
     return Screen(
         ui("water.hours_title", hours=hours_label(ui, settings.hours)),
-        (*rows_of(choices, 2), (Button(ui("water.button.type"), "w:hr:type"),), _back_row(ui)),
+        (*rows_of(choices, 2), (Button(ui("water.button.type"), callbacks.HOURS_TYPE()),), _back_row(ui)),
     )
 
 
 def goal_screen(ui: UiText, settings: WaterSettings) -> Screen:
     units = tuple(
-        Button(_chosen(ui, ui(f"water.button.{label}"), unit == settings.unit), f"w:unit:{unit}")
+        Button(_chosen(ui, ui(f"water.button.{label}"), unit == settings.unit), callbacks.UNIT(unit))
         for unit, label in (("glass", "glasses"), ("ml", "ml"))
     )
     goals = tuple(
         Button(
             _chosen(ui, ui(f"water.button.goal_{settings.unit}", goal=g), g == settings.goal),
-            f"w:goal:{settings.unit}:{g}",
+            callbacks.GOAL(settings.unit, g),
         )
         for g in water.GOAL_CHOICES[settings.unit]
     )
     sizes = tuple(
         Button(
             _chosen(ui, ui("water.button.glass_size", ml=ml), ml == settings.glass_ml),
-            f"w:glass:{ml}",
+            callbacks.GLASS(ml),
         )
         for ml in water.GLASS_SIZES
     )
     text = ui("water.goal_title", goal=goal_label(ui, settings), glass_ml=settings.glass_ml)
     return Screen(
         text,
-        (units, goals, sizes, (Button(ui("water.button.type"), "w:goal:type"),), _back_row(ui)),
+        (units, goals, sizes, (Button(ui("water.button.type"), callbacks.GOAL_TYPE()),), _back_row(ui)),
     )
 
 
@@ -296,7 +229,7 @@ def logged_screen(
         (Button(ui("water.button.nudge_drank_more"), DRANK), Button(ui("water.button.open"), HOME))
     ]
     if drink_id is not None:
-        rows.append((Button(ui("water.button.undo"), f"w:undo:{drink_id}"),))
+        rows.append((Button(ui("water.button.undo"), callbacks.UNDO(drink_id)),))
     return Screen(text, tuple(rows))
 
 
@@ -324,14 +257,14 @@ def nudge_screen(
     return Screen(
         text,
         (
-            (Button(ui("water.button.nudge_drank"), nudge_data("drank", nudge_id)),),
+            (Button(ui("water.button.nudge_drank"), callbacks.nudge("drank", nudge_id)),),
             (
-                Button(ui("water.button.nudge_snooze"), nudge_data("snooze", nudge_id)),
-                Button(ui("water.button.nudge_skip"), nudge_data("skip", nudge_id)),
+                Button(ui("water.button.nudge_snooze"), callbacks.nudge("snooze", nudge_id)),
+                Button(ui("water.button.nudge_skip"), callbacks.nudge("skip", nudge_id)),
             ),
             (
-                Button(ui("water.button.nudge_pause"), nudge_data("pause", nudge_id)),
-                Button(ui("water.button.nudge_stop"), nudge_data("stop", nudge_id)),
+                Button(ui("water.button.nudge_pause"), callbacks.nudge("pause", nudge_id)),
+                Button(ui("water.button.nudge_stop"), callbacks.nudge("stop", nudge_id)),
             ),
             (Button(ui("core.button.disclaimer"), render.DISCLAIMER),),  # people land here without /start
         ),
