@@ -392,3 +392,15 @@ def test_every_outcome_needs_an_urgency() -> None:
     del data["outcomes"]["ok"]["urgency"]
     with pytest.raises(ContentInvalid, match=r"outcomes\.ok\.urgency"):
         parse_check(data, "probe.yaml")
+
+
+def test_the_readme_example_is_a_valid_check() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    example = readme.split("# content/en/checks/night_cramps.yaml\n", 1)[1].split("```", 1)[0]
+    check = parse_check(yaml.safe_load(example), "README.md")
+    content = shipped_content()
+    assert validate_checks(dataclasses.replace(content, checks={**content.checks, check.id: check})) == []
