@@ -28,7 +28,7 @@ from typing import Any
 async def _setup(db: Path) -> tuple[Any, Any, Any]:
     from spasmbot.clock import FakeClock
     from spasmbot.config import Settings
-    from spasmbot.content import load_content
+    from spasmbot.content.loader import load_content
     from spasmbot.edge.app import build_application
     from spasmbot.fake_telegram import FakeTelegram
     from spasmbot.storage import Store
