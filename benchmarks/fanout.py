@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from spasmbot.clock import FakeClock  # noqa: E402
 from spasmbot.config import Settings  # noqa: E402
-from spasmbot.content import Content, load_content  # noqa: E402
+from spasmbot.content.loader import load_content  # noqa: E402
+from spasmbot.content.model import Content  # noqa: E402
 from spasmbot.delivery import schedule  # noqa: E402
 from spasmbot.delivery.claims import DEFAULT_BATCH, claim_batch  # noqa: E402
 from spasmbot.delivery.schedule import Claim, Due, select_due, select_due_rows  # noqa: E402

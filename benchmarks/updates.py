@@ -59,7 +59,7 @@ async def _drive(app: Any, api: Any, updates: int) -> float:
 async def _spasmbot_worker(updates: int) -> dict[str, float]:
     from spasmbot.clock import SystemClock
     from spasmbot.config import Settings
-    from spasmbot.content import load_content
+    from spasmbot.content.loader import load_content
     from spasmbot.edge.app import build_application, on_startup
     from spasmbot.fake_telegram import FakeTelegram
     from spasmbot.storage import Store
@@ -124,7 +124,7 @@ async def _ready_worker() -> None:
     """Everything ``spasmbot`` does before it takes its first update, then print READY."""
     from spasmbot.clock import SystemClock
     from spasmbot.config import Settings
-    from spasmbot.content import load_content
+    from spasmbot.content.loader import load_content
     from spasmbot.edge.app import build_application, on_startup
     from spasmbot.fake_telegram import FakeTelegram
     from spasmbot.storage import Store

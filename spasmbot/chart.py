@@ -128,11 +128,11 @@ def diary_chart(
     bar.set_label(labels.severity, fontsize=8)
     if water is not None:
         twin = ax.twinx()
-        xs = [i for i, value in enumerate(water) if value is not None]
-        twin.plot(xs, [water[i] for i in xs], color=GOAL_COLOUR, linewidth=1.4, marker=".", markersize=3,
-                  label=labels.water, zorder=3)
+        points = [(i, value) for i, value in enumerate(water) if value is not None]
+        twin.plot([i for i, _ in points], [value for _, value in points], color=GOAL_COLOUR, linewidth=1.4,
+                  marker=".", markersize=3, label=labels.water, zorder=3)
         twin.axhline(100, color=GOAL_COLOUR, linestyle=":", linewidth=1)
-        twin.set_ylim(0, max([120.0, *(water[i] for i in xs)]) * 1.1)
+        twin.set_ylim(0, max([120.0, *(value for _, value in points)]) * 1.1)
         twin.set_ylabel(labels.water, color=GOAL_COLOUR)
         twin.spines["top"].set_visible(False)
         twin.legend(loc="upper left", frameon=False, fontsize=8)

@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 
 from spasmbot.config import ConfigError, Settings, load_settings
-from spasmbot.content import ContentInvalid, load_languages
-from spasmbot.content.loader import DEFAULT_LANGUAGE, default_content_dir
+from spasmbot.content.loader import DEFAULT_LANGUAGE, default_content_dir, load_languages
+from spasmbot.content.model import ContentInvalid
 from spasmbot.logs import setup_logging
 
 log = logging.getLogger("spasmbot")

@@ -34,8 +34,8 @@ from telegram.ext import Application
 
 from spasmbot.clock import Clock, SystemClock
 from spasmbot.config import Settings
-from spasmbot.content import ContentInvalid, load_languages
-from spasmbot.content.loader import default_content_dir
+from spasmbot.content.loader import default_content_dir, load_languages
+from spasmbot.content.model import ContentInvalid
 from spasmbot.fake_telegram import Button, ChatClient, FakeMessage, FakeTelegram
 
 BANNER = (
@@ -267,7 +267,11 @@ def _on_ctrl_c(stop: asyncio.Event) -> Callable[[], None]:
         loop.add_signal_handler(signal.SIGINT, stop.set)
     except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
         return lambda: None
-    return lambda: loop.remove_signal_handler(signal.SIGINT)
+
+    def restore() -> None:
+        loop.remove_signal_handler(signal.SIGINT)
+
+    return restore
 
 
 async def run_console(

@@ -23,9 +23,10 @@ Usage::
 Limits, on purpose:
 
 * Only the methods spasmbot uses are implemented; anything else answers 404 like Telegram does
-  for an unknown method. Inline messages (``inline_message_id``), groups' permissions, media
-  groups and files download are not modelled; ``setWebhook`` is recorded (``webhook``) but the
-  fake never posts to it.
+  for an unknown method. Inline mode answers (``answerInlineQuery``, see ``ChatClient.inline``)
+  are validated and recorded; posting a chosen result and editing inline messages
+  (``inline_message_id``), groups' permissions, media groups and files download are not
+  modelled; ``setWebhook`` is recorded (``webhook``) but the fake never posts to it.
 * HTML is checked slightly *more strictly* than Telegram: a bare ``&`` that does not start one
   of ``&lt; &gt; &amp; &quot;`` or a numeric reference is rejected (Telegram keeps it
   literally), because it always means a value was not escaped. Unknown attributes are ignored
@@ -74,6 +75,8 @@ __all__ = [
     "FakeTelegram",
     "Gate",
     "HtmlError",
+    "InlineAnswer",
+    "InlineResult",
     "parse_html",
 ]
 
@@ -83,6 +86,7 @@ MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_ANSWER_TEXT_LENGTH = 200
+MAX_INLINE_RESULTS = 50
 ERRORS_KEPT = 100  # handler exceptions remembered (see FakeTelegram.handler_errors)
 
 ErrorKind = Literal["forbidden", "retry_after", "not_modified", "timeout", "bad_request", "network"]
@@ -117,6 +121,29 @@ class CallbackAnswer:
     user_id: int
     text: str | None
     show_alert: bool
+
+
+@dataclass(slots=True)
+class InlineResult:
+    """One article of an inline answer: what the user sees in the list and what would be posted."""
+
+    id: str
+    title: str
+    description: str
+    text: str  # raw message text (Telegram HTML)
+    plain: str
+    buttons: list[list[Button]]
+
+
+@dataclass(slots=True)
+class InlineAnswer:
+    """An ``answerInlineQuery`` the bot made for a user's ``@bot words``."""
+
+    query_id: str
+    user_id: int
+    results: list[InlineResult]
+    cache_time: int
+    is_personal: bool
 
 
 @dataclass(slots=True, eq=False)
@@ -230,6 +257,7 @@ _METHODS = (
     "editMessageReplyMarkup",
     "editMessageCaption",
     "answerCallbackQuery",
+    "answerInlineQuery",
     "setMyCommands",
     "getMyCommands",
     "deleteMyCommands",
@@ -355,7 +383,7 @@ def _buttons(markup: Any) -> tuple[list[list[Button]], dict[str, Any] | None]:
                 raise _bad("BUTTON_URL_INVALID")
             if not _BUTTON_ACTIONS.intersection(raw):
                 raise _bad("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
-            row.append(Button(text, data, url))
+            row.append(Button(text, data, url, raw.get("switch_inline_query")))
         rows.append(row)
     return rows, markup
 
@@ -420,6 +448,8 @@ class FakeTelegram(BaseRequest):
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(4_000_000_000_001)
         self._open_queries: dict[str, int] = {}
+        self._inline_open: dict[str, int] = {}  # inline mode: query id -> user id
+        self._inline_answers: dict[str, InlineAnswer] = {}
         self._answered: set[str] = set()
         self._answers: dict[int, list[CallbackAnswer]] = {}
         # setWebhook's parameters while a webhook is set (url, secret_token, ...); the fake does
@@ -437,6 +467,7 @@ class FakeTelegram(BaseRequest):
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "editmessagecaption": self._edit_message_caption,
             "answercallbackquery": self._answer_callback_query,
+            "answerinlinequery": self._answer_inline_query,
             "setmycommands": self._set_my_commands,
             "getmycommands": self._get_my_commands,
             "deletemycommands": self._delete_my_commands,
@@ -849,7 +880,7 @@ class FakeTelegram(BaseRequest):
             **self._bot_user,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": True,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
@@ -1058,6 +1089,54 @@ class FakeTelegram(BaseRequest):
             info["last_error_date"], info["last_error_message"] = self.webhook_error
         return info
 
+    # --- inline mode (answerInlineQuery) ---------------------------------------------------------
+    # Kept together: an inline query is opened by ChatClient.inline(), answered once by the bot;
+    # the answer is validated as Telegram does (at most 50 results, unique ids of 1-64 bytes,
+    # articles with a title and a message of 1-4096 characters that parses, valid keyboards).
+
+    def new_inline_query(self, user_id: int) -> str:
+        query_id = str(next(self._query_ids))
+        self._inline_open[query_id] = user_id
+        return query_id
+
+    def inline_answer(self, query_id: str) -> InlineAnswer | None:
+        """The bot's answer to an inline query, if it gave one."""
+        return self._inline_answers.get(query_id)
+
+    def _answer_inline_query(self, params: dict[str, Any], request_data: RequestData | None) -> bool:
+        query_id = str(params.get("inline_query_id", ""))
+        user_id = self._inline_open.get(query_id)
+        if user_id is None or query_id in self._inline_answers:
+            raise _bad(QUERY_TOO_OLD.removeprefix("Bad Request: "))
+        results = params.get("results")
+        if isinstance(results, str):
+            results = json.loads(results)
+        if not isinstance(results, list):
+            raise _bad("can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise _bad("RESULTS_TOO_MUCH")
+        articles: list[InlineResult] = []
+        ids: set[str] = set()
+        for raw in results:
+            result_id = str(raw.get("id", ""))
+            if not 1 <= len(result_id.encode()) <= 64 or result_id in ids:
+                raise _bad("RESULT_ID_INVALID" if result_id not in ids else "RESULT_ID_DUPLICATE")
+            ids.add(result_id)
+            if raw.get("type") != "article" or not str(raw.get("title", "")).strip():
+                raise _bad("RESULT_TYPE_INVALID" if raw.get("type") != "article" else "RESULT_TITLE_EMPTY")
+            content = raw.get("input_message_content") or {}
+            text = str(content.get("message_text", ""))
+            plain, _ = _format(text, content.get("parse_mode"), content.get("entities"))
+            _check_text(plain)
+            buttons, _ = _buttons(raw.get("reply_markup"))
+            articles.append(InlineResult(result_id, str(raw["title"]), str(raw.get("description", "")),
+                                         text, plain, buttons))
+        cache_time = _loose_int(params.get("cache_time"))
+        self._inline_answers[query_id] = InlineAnswer(
+            query_id, user_id, articles, 300 if cache_time is None else cache_time, bool(params.get("is_personal"))
+        )
+        return True
+
 
 def _check_text(plain: str) -> None:
     if not plain.strip():
@@ -1138,6 +1217,16 @@ class ChatClient:
                 f"(url={button.url!r}); it cannot be tapped"
             )
         return await self._callback(current, button.data)
+
+    async def inline(self, query: str, chat_type: str = "sender") -> InlineAnswer:
+        """Type ``@bot query`` in a chat (inline mode); returns the bot's answer, or fails loudly."""
+        query_id = self.api.new_inline_query(self.user_id)
+        payload = {"id": query_id, "from": dict(self._user), "query": query, "offset": "", "chat_type": chat_type}
+        await self.process({"inline_query": payload})
+        answer = self.api.inline_answer(query_id)
+        if answer is None:
+            raise AssertionError(f"the bot did not answer the inline query {query!r}")
+        return answer
 
     async def tap_data(self, message: FakeMessage, data: str) -> list[FakeMessage]:
         """Send arbitrary (stale or forged) callback data from ``message``."""

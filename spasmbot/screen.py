@@ -13,6 +13,7 @@ class Button:
     text: str
     data: str | None = None  # callback_data, at most 64 bytes
     url: str | None = None
+    switch_inline_query: str | None = None  # opens inline mode in a chat the user picks, this typed in
 
 
 @dataclass(frozen=True, slots=True)

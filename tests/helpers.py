@@ -13,7 +13,8 @@ from telegram.ext import Application
 
 from spasmbot.clock import FakeClock
 from spasmbot.config import Settings
-from spasmbot.content import Content, load_content
+from spasmbot.content.loader import load_content
+from spasmbot.content.model import Content
 from spasmbot.edge.app import build_application, on_startup
 from spasmbot.fake_telegram import ChatClient, FakeTelegram
 from spasmbot.storage import Store

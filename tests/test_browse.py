@@ -74,6 +74,9 @@ async def test_every_screen_reachable_from_the_menu_renders_and_every_button_res
         assert expired not in screen.plain, data
         assert visible_length(screen.text) <= 4096
         for button in screen.all_buttons():
+            if button.switch_inline_query is not None:  # "Share": opens inline mode, nothing to tap here
+                assert button.switch_inline_query
+                continue
             assert button.data is not None and len(button.data.encode()) <= 64
             if button.data.startswith("b:"):
                 queue.append(button.data)
@@ -108,8 +111,8 @@ async def test_unknown_command_and_free_text_get_a_hint_and_the_menu(harness: Ha
     [reply] = await user.send("/frobnicate")
     assert "don't know that command" in reply.plain
     assert reply.button("Types of spasms")
-    [reply] = await user.send("my calf hurts, what do I do??")
-    assert "buttons" in reply.plain
+    [reply] = await user.send("xqzv blorp??")  # words that match nothing: an honest "not found"
+    assert "couldn't find" in reply.plain
     assert reply.button("Types of spasms")
 
 

@@ -362,7 +362,7 @@ def test_validator_makes_the_more_urgent_question_come_first() -> None:
     ("change", "field"),
     [
         ({"sources": []}, "sources"),
-        ({"sources": [{"name": "NHS", "url": "http://example.org"}]}, "sources[0].url"),
+        ({"sources": [{"name": "NHS", "url": "nhs.uk leg cramps"}]}, "sources[0].url"),
         ({"reviewed": "yesterday"}, "reviewed"),
         ({"review_due": "2025-01-01"}, "review_due"),
     ],
@@ -373,8 +373,34 @@ def test_governance_fields_are_required_and_checked(change: dict[str, Any], fiel
     assert any(e.path == field for e in caught.value.errors), caught.value.errors
 
 
+def test_a_check_without_governance_fields_is_rejected_and_an_overdue_one_is_reported() -> None:
+    from spasmbot.content.review import overdue_warnings
+
+    data = _check()
+    for key in ("sources", "reviewed", "review_due"):
+        del data[key]
+    with pytest.raises(ContentInvalid, match="needs sources, reviewed, review_due"):
+        parse_check(data, "probe.yaml")
+    content = shipped_content()
+    items = [item for item in content.reviews() if item[0].endswith("checks/doctor.yaml")]
+    assert len(items) == 1
+    assert overdue_warnings(items, date(2027, 6, 2)) and not overdue_warnings(items, date(2026, 12, 2))
+
+
 def test_every_outcome_needs_an_urgency() -> None:
     data = _check()
     del data["outcomes"]["ok"]["urgency"]
     with pytest.raises(ContentInvalid, match=r"outcomes\.ok\.urgency"):
         parse_check(data, "probe.yaml")
+
+
+def test_the_readme_example_is_a_valid_check() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    example = readme.split("# content/en/checks/night_cramps.yaml\n", 1)[1].split("```", 1)[0]
+    check = parse_check(yaml.safe_load(example), "README.md")
+    content = shipped_content()
+    assert validate_checks(dataclasses.replace(content, checks={**content.checks, check.id: check})) == []

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spasmbot.content import load_content
+from spasmbot.content.loader import load_content
 from spasmbot.content.model import ContentInvalid
 from spasmbot.features.diary import callbacks, report, rules
 from spasmbot.features.diary.rules import Entry

@@ -10,7 +10,8 @@ import pytest
 
 from spasmbot.cli import main
 from spasmbot.clock import FakeClock
-from spasmbot.content import ContentInvalid, load_languages
+from spasmbot.content.loader import load_languages
+from spasmbot.content.model import ContentInvalid
 from spasmbot.edge.delivery_job import deliver_due
 from tests.helpers import Harness
 from tests.test_scheduling import subscribe, tips_sent
@@ -66,6 +67,8 @@ def test_a_translation_missing_a_card_fails_the_check(tmp_path: Path, capsys: py
     root = _german(tmp_path / "content")
     faq = root / "de" / "sections" / "faq.yaml"
     faq.write_text(faq.read_text().replace("id: faq_causes", "id: faq_causes_de"))
+    search = root / "de" / "search.yaml"  # renamed consistently within the German folder
+    search.write_text(search.read_text().replace("  faq_causes:", "  faq_causes_de:"))
     with pytest.raises(ContentInvalid) as info:
         load_languages(root)
     assert "de: cards: missing (present in en): ['faq_causes']" in str(info.value)

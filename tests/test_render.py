@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spasmbot.content import load_content
+from spasmbot.content.loader import load_content
 from spasmbot.features.browse import screens as render
 from tests.helpers import Harness, shipped_content
 from tests.test_content import make_content

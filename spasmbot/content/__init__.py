@@ -1,16 +1,6 @@
-"""Health content: the YAML model, its loader and its validator. Knows nothing of Telegram."""
+"""Health content: the YAML model (``model``), its loader (``loader``) and validator (``validate``).
 
-from spasmbot.content.loader import default_content_dir, load_content, load_languages
-from spasmbot.content.model import Card, Content, ContentError, ContentInvalid, Section, Tip
-
-__all__ = [
-    "Card",
-    "Content",
-    "ContentError",
-    "ContentInvalid",
-    "Section",
-    "Tip",
-    "default_content_dir",
-    "load_content",
-    "load_languages",
-]
+Knows nothing of Telegram. Import what you need from its modules (``spasmbot.content.loader.load_content``,
+``spasmbot.content.model.Content``): this package file imports nothing, so reading one part never
+loads the loader and the validator with it (and no import cycle can run through it).
+"""

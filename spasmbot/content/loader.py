@@ -1,7 +1,8 @@
 """Read ``content/<lang>/`` into a Content model, collecting every schema error with its file and field.
 
 Layout of one language folder (a second language is a sibling folder, no code changes):
-``menu.yaml``, ``sections/*.yaml``, ``tips.yaml``, ``nudges.yaml``, ``ui/*.yaml``, ``checks/*.yaml``.
+``menu.yaml``, ``sections/*.yaml``, ``tips.yaml``, ``nudges.yaml``, ``ui/*.yaml``, ``checks/*.yaml``,
+``search.yaml`` (optional: the language's lay words and synonyms for search).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from spasmbot.content.model import (
     Section,
     Tip,
     UiText,
+    Vocabulary,
 )
 from spasmbot.content.review import REVIEW_KEYS, parse_fields, parse_review
 
@@ -161,6 +163,7 @@ def load_content(root: Path | str | None = None, language: str = DEFAULT_LANGUAG
         conditions=conditions,
     )
     _load_checks(reader, folder / "checks", content)
+    content.vocabulary = _load_vocabulary(reader, folder / "search.yaml", content)
     content.version = reader.digest.hexdigest()[:12]
     errors = reader.errors
     if validate:  # every problem in one run, not one stage at a time
@@ -402,6 +405,79 @@ def _load_checks(reader: _Reader, folder: Path, content: Content) -> None:
             content.checks[check.id] = check
 
 
+_VOCABULARY_KEYS = {
+    "filler_words", "common_words", "word_endings", "negations", "hedges", "popular", "synonyms", "keywords",
+}
+
+
+def _load_vocabulary(reader: _Reader, path: Path, content: Content) -> Vocabulary:
+    """``search.yaml``: lay words and synonyms, filler words, word endings, negations, keywords per topic."""
+    if not path.is_file():
+        return Vocabulary()
+    data = reader.mapping(path, reader.load(path), "")
+    if data is None:
+        return Vocabulary()
+    reader.unknown_keys(path, data, "", _VOCABULARY_KEYS)
+
+    def words(key: str) -> tuple[str, ...]:
+        values = reader.strings(path, data, key, "")
+        for index, value in enumerate(values):
+            if not value:
+                reader.error(path, _join(key, index), "must not be empty")
+        return tuple(v.casefold() for v in values if v)
+
+    def lists(key: str) -> dict[str, tuple[str, ...]]:
+        raw = data.get(key) or {}
+        if not isinstance(raw, dict):
+            reader.error(path, key, "must be a mapping of a word or id to a list of phrases")
+            return {}
+        result: dict[str, tuple[str, ...]] = {}
+        for name, phrases in raw.items():
+            field = _join(key, str(name))
+            if not isinstance(name, str) or not name.strip():
+                reader.error(path, field, "must be a non-empty string (quote yes/no/on/off)")
+                continue
+            if not isinstance(phrases, list) or not phrases or not all(
+                isinstance(p, str) and p.strip() for p in phrases
+            ):
+                reader.error(path, field, "must be a non-empty list of non-empty strings")
+                continue
+            result[name.strip()] = tuple(p.strip() for p in phrases)
+        return result
+
+    filler = words("filler_words")
+    negations = words("negations")
+    for word in sorted(set(filler) & set(negations)):
+        reader.error(path, "negations", f"{word!r} is also a filler word: a negation must not be ignored")
+    synonyms = lists("synonyms")
+    owner: dict[str, str] = {}
+    for term, phrases in synonyms.items():
+        for index, phrase in enumerate(phrases):
+            key = phrase.casefold()
+            if key in owner and owner[key] != term:
+                reader.error(path, f"synonyms.{term}[{index}]", f"{phrase!r} is also listed under {owner[key]!r}")
+            owner.setdefault(key, term)
+    keywords = lists("keywords")
+    targets = set(content.cards) | set(content.sections) | set(content.checks)
+    for ident in keywords:
+        if ident not in targets:
+            reader.error(path, f"keywords.{ident}", "is not the id of a card, section or check")
+    popular = words("popular")
+    for index, ident in enumerate(popular):
+        if ident not in content.cards:
+            reader.error(path, _join("popular", index), f"{ident!r} is not a card id")
+    return Vocabulary(
+        synonyms=synonyms,
+        keywords=keywords,
+        filler=frozenset(filler),
+        common=frozenset(words("common_words")),
+        endings=tuple(sorted(set(words("word_endings")), key=lambda e: (-len(e), e))),
+        negations=frozenset(negations),
+        hedges=frozenset(words("hedges")),
+        popular=popular,
+    )
+
+
 def load_languages(
     root: Path | str | None = None, default: str = DEFAULT_LANGUAGE
 ) -> tuple[Content, dict[str, Content]]:
@@ -430,14 +506,15 @@ def load_languages(
 
 
 def _same_ids(default: Content, other: Content) -> list[ContentError]:
-    errors = []
-    for what, mine, theirs in [
+    errors: list[ContentError] = []
+    compared: list[tuple[str, set[str | None], set[str | None]]] = [
         ("sections", set(default.sections), set(other.sections)),
         ("cards", set(default.cards), set(other.cards)),
         ("tips", set(default.tips), set(other.tips)),
         ("checks", set(default.checks), set(other.checks)),
         ("commands", {s.command for s in default.sections.values()}, {s.command for s in other.sections.values()}),
-    ]:
+    ]
+    for what, mine, theirs in compared:
         if missing := sorted(mine - theirs, key=str):
             errors.append(ContentError(other.language, what, f"missing (present in {default.language}): {missing}"))
         if extra := sorted(theirs - mine, key=str):

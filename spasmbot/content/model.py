@@ -6,28 +6,12 @@ import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from spasmbot.content.errors import ContentError as ContentError
+from spasmbot.content.errors import ContentInvalid as ContentInvalid
+
 if TYPE_CHECKING:
     from spasmbot.content.review import Review, ReviewFields
     from spasmbot.features.checks.model import Check
-
-
-@dataclass(frozen=True, slots=True)
-class ContentError:
-    """One problem in the content, located by file and field path (``cards[2].pages[0]``)."""
-
-    file: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.path}" if self.path else self.file
-        return f"{where}: {self.message}"
-
-
-class ContentInvalid(Exception):
-    def __init__(self, errors: list[ContentError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +87,23 @@ class UiText:
         return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """How people write in one language (``search.yaml``): what search and red-flag matching need.
+
+    Kept as data so a second language brings its own words: nothing in the code is English.
+    """
+
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # term -> lay phrases for it
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)  # card/section/check id -> words
+    filler: frozenset[str] = frozenset()  # words that carry no meaning in a question ("does", "what")
+    common: frozenset[str] = frozenset()  # what every topic is about ("cramp"): counts less beside other words
+    endings: tuple[str, ...] = ()  # word endings dropped so word forms meet ("cramps", "cramping")
+    negations: frozenset[str] = frozenset()  # "no", "not": "no chest pain" is not a warning sign
+    hedges: frozenset[str] = frozenset()  # "not sure", "don't know": these undo a negation
+    popular: tuple[str, ...] = ()  # card ids offered first when someone searches for nothing yet
+
+
 @dataclass(slots=True)
 class Content:
     language: str
@@ -113,12 +114,15 @@ class Content:
     nudges: tuple[str, ...]
     ui: UiText
     checks: dict[str, Check] = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
     version: str = ""  # hash of the content files, to spot stale state
     conditions: dict[str, Condition] = field(default_factory=dict)
 
     def reviews(self) -> list[tuple[str, str, Review | None]]:
-        """(file, field, review) of every card and tip, for overdue warnings."""
+        """(file, field, review) of every card, tip and guided check, for overdue warnings."""
         items: list[tuple[str, str, Review | None]] = []
+        for check in self.checks.values():
+            items.append((check.source, "", check.review))
         for card in self.cards.values():
             file, _, where = card.source.partition(": ")
             items.append((file, where, card.review))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from spasmbot.content.model import ContentError
+from spasmbot.content.errors import ContentError
 
 REVIEW_KEYS = frozenset({"sources", "reviewed", "review_due"})
 """The YAML keys this module reads; add them to a parser's set of known keys."""

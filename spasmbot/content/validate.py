@@ -5,39 +5,14 @@ Screens are validated as rendered (not as raw YAML), so what passes here is exac
 
 from __future__ import annotations
 
-from spasmbot.callback_data import MAX_BYTES
 from spasmbot.content.html import html_errors, visible_length
 from spasmbot.content.model import Condition, Content, ContentError, UiText
+from spasmbot.content.screen_limits import check_screen
 from spasmbot.screen import Screen
 
-MAX_MESSAGE = 4096
-MAX_CALLBACK_BYTES = MAX_BYTES  # Telegram's limit, from the callback-data grammar
-MAX_BUTTON_TEXT = 64
 MAX_PAGE = 1000
 """A hard limit on one card page's own text (Telegram's 4096 is far too long to read in a chat);
 cards aim at about 700 characters a page. A longer page is one error: split it into pages."""
-
-
-def check_screen(screen: Screen, file: str, field: str, check_length: bool = True) -> list[ContentError]:
-    """Telegram's limits on one message: text length, parseable HTML, button data size."""
-    errors: list[ContentError] = []
-    for problem in html_errors(screen.text):
-        errors.append(ContentError(file, field, f"HTML Telegram would reject: {problem}"))
-    length = visible_length(screen.text)
-    if check_length and length > MAX_MESSAGE:
-        errors.append(ContentError(file, field, f"renders to {length} characters (max {MAX_MESSAGE})"))
-    if not screen.text.strip():
-        errors.append(ContentError(file, field, "renders to an empty message"))
-    for button in screen.buttons():
-        if button.data is not None and not 1 <= len(button.data.encode()) <= MAX_CALLBACK_BYTES:
-            errors.append(ContentError(
-                file, field,
-                f"button {button.text!r} has callback_data of {len(button.data.encode())} bytes "
-                f"(Telegram allows 1 to {MAX_CALLBACK_BYTES}): {button.data!r}",
-            ))
-        if not button.text.strip() or len(button.text) > MAX_BUTTON_TEXT:
-            errors.append(ContentError(file, field, f"button text {button.text!r} must be 1-64 characters"))
-    return errors
 
 
 PLAIN_TEXT_GROUPS = frozenset({"button", "buttons", "feature", "command", "label", "labels", "alert"})
@@ -62,6 +37,7 @@ class _ValidationUi(UiText):
 def validate_content(content: Content) -> list[ContentError]:
     """Every cross-reference and rendered-screen problem, all in one list."""
     from spasmbot.features.browse import screens as render
+    from spasmbot.features.search.screens import UI_KEYS as SEARCH_UI_KEYS
 
     errors: list[ContentError] = []
     ui_file = f"{content.language}/ui"
@@ -74,6 +50,7 @@ def validate_content(content: Content) -> list[ContentError]:
     ]
     required_ui += [f"core.feature.{name}" for name in render.FEATURE_DATA]
     required_ui += [f"core.command.{name}" for name in render._LEADING_COMMANDS + render._TRAILING_COMMANDS]
+    required_ui += [f"search.{key}" for key in SEARCH_UI_KEYS]
     for key in required_ui:
         if key not in content.ui:
             errors.append(ContentError(ui_file, key, "missing UI text"))

@@ -35,6 +35,7 @@ from spasmbot.features import FEATURES
 from spasmbot.features.browse import handlers as browse
 from spasmbot.features.browse import screens as render
 from spasmbot.features.privacy import handlers as privacy
+from spasmbot.features.search import handlers as search
 from spasmbot.services import Services
 from spasmbot.storage import Store
 
@@ -86,7 +87,8 @@ def build_application(
         .get_updates_request(ObservedRequest(request or HTTPXRequest(connection_pool_size=1), metrics))
     )
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+        # PTB's builder is typed for a limiter without per-call arguments until one is set
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["metrics"] = metrics
     app.bot_data["services"] = Services(
@@ -137,7 +139,7 @@ class _EmptyCallbackData(BaseHandler[Update, Context, None]):
 def _register_fallbacks(app: Application) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, _unknown_command))
     app.add_handler(MessageHandler(filters.TEXT, _free_text))
-    app.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, _free_text))
+    app.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, _not_text))
     router.register(app)  # every callback query no feature's own handler took
 
 
@@ -147,6 +149,7 @@ async def _unknown_command(update: Update, context: Context) -> None:
 
 
 async def _free_text(update: Update, context: Context) -> None:
+    """Typed text: "stop" always wins, then an awaited input ("type a time"), else it is a question."""
     message = update.effective_message
     text = (message.text or "").strip() if message else ""
     if text.lower().strip(" !.") == "stop":  # always wins, even over a pending "type a time" prompt
@@ -158,6 +161,14 @@ async def _free_text(update: Update, context: Context) -> None:
         handler, _ = pending
         await handler(update, context, text)
         return
+    if text:
+        await search.on_text(update, context, text)
+        return
+    await _not_text(update, context)
+
+
+async def _not_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice: say we read text, and show the menu."""
     content = services(context).content
     await reply(update, context, render.main_menu(content, content.ui("core.free_text")))
 

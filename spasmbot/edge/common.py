@@ -31,7 +31,8 @@ def services(context: Context) -> Services:
 
 def markup(screen: Screen) -> InlineKeyboardMarkup | None:
     """The screen's keyboard as PTB objects (for PTB methods that take ``reply_markup``)."""
-    return InlineKeyboardMarkup.de_json(keyboard_json(screen), None) if screen.rows else None
+    keyboard = keyboard_json(screen)
+    return InlineKeyboardMarkup.de_json(keyboard, None) if keyboard is not None else None
 
 
 def keyboard_json(screen: Screen) -> dict[str, Any] | None:
@@ -41,12 +42,15 @@ def keyboard_json(screen: Screen) -> dict[str, Any] | None:
 
 @lru_cache(maxsize=1024)
 def _keyboard_json(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
-    return {
-        "inline_keyboard": [
-            [{"text": b.text, "url": b.url} if b.url else {"text": b.text, "callback_data": b.data} for b in row]
-            for row in rows
-        ]
-    }
+    return {"inline_keyboard": [[_button_json(b) for b in row] for row in rows]}
+
+
+def _button_json(button: Button) -> dict[str, Any]:
+    if button.url:
+        return {"text": button.text, "url": button.url}
+    if button.switch_inline_query is not None:
+        return {"text": button.text, "switch_inline_query": button.switch_inline_query}
+    return {"text": button.text, "callback_data": button.data}
 
 
 def _screen_params(screen: Screen) -> dict[str, Any]:

@@ -196,7 +196,7 @@ def update_kind(update: object) -> str:
     return "other"
 
 
-class ObservedApplication(Application):  # type: ignore[type-arg]
+class ObservedApplication(Application):
     """``telegram.ext.Application`` that times each update (``ApplicationBuilder.application_class``)."""
 
     async def process_update(self, update: object) -> None:

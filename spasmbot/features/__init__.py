@@ -16,5 +16,6 @@ FEATURES: tuple[str, ...] = (
     "tips",
     "diary",
     "timezone",
+    "search",
     "browse",
 )

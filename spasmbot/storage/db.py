@@ -173,7 +173,8 @@ async def _connect(path: Path) -> GuardedConnection:
     location = str(path)
     db = GuardedConnection(lambda: sqlite3.connect(location, isolation_level=None), 64)
     db.guard = _TaskGuard()
-    return await db
+    await db  # starts aiosqlite's thread and connects
+    return db
 
 
 class Store:

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler
@@ -43,7 +44,7 @@ async def about(update: Update, context: Context) -> None:
     await reply(update, context, render.about_screen(services(context).content))
 
 
-def _section_command(section_id: str) -> Callable[[Update, Context], Awaitable[None]]:
+def _section_command(section_id: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     async def open_section(update: Update, context: Context) -> None:
         content = services(context).content
         section = content.sections.get(section_id)

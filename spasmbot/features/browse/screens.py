@@ -24,6 +24,7 @@ from datetime import date
 from spasmbot.callback_data import Action, Tap
 from spasmbot.content.model import Card, Content, Section
 from spasmbot.features.browse import callbacks
+from spasmbot.features.search.callbacks import card_footer
 from spasmbot.screen import Button, Screen, rows_of
 
 CARDS_PER_PAGE = 12
@@ -178,6 +179,10 @@ def card_screen(content: Content, card: Card, page: int = 0, trail: Trail = ()) 
     rows.extend(rows_of(_actions(content, card.actions), 1))
     if card.review is not None:
         rows.append((Button(content.ui("core.button.sources"), sources_data(card.id, trail)),))
+    footer_text, footer_rows = card_footer(content, card, page)  # Share, "Was this helpful?"
+    if footer_text:
+        text += "\n\n" + footer_text
+    rows.extend(footer_rows)
     if trail:
         back = back_data(trail)
     else:  # reached from a tip, a check or a command: its home section
@@ -314,7 +319,8 @@ def screen_for(content: Content, target: BrowseTarget, commands: list[tuple[str,
 
 # Commands other than the sections' own, in the order Telegram's command menu lists them.
 _LEADING_COMMANDS = ("start", "menu")
-_TRAILING_COMMANDS = ("check", "log", "diary", "report", "tips", "water", "drank", "about", "help", "privacy", "mydata",
+_TRAILING_COMMANDS = ("search", "check", "log", "diary", "report", "tips", "water", "drank", "about", "help",
+                      "privacy", "mydata",
                       "forget", "stop")
 
 

@@ -160,9 +160,10 @@ def routes(check: Check) -> list[tuple[int, ...]]:
             if (step.id, index) in tapped:
                 continue
             prefix = _shortest_prefix(check, step.id)
-            if prefix is None or step.answers[index].next is None:
+            target = step.answers[index].next
+            if prefix is None or target is None:
                 continue
-            path = next(complete(step.answers[index].next, (*prefix, index)))
+            path = next(complete(target, (*prefix, index)))
             found.append(path)
             tapped.update(_taps(check, path))
     return found

@@ -9,8 +9,9 @@ restart mid-check resumes on the next tap. Anything that does not fit the user's
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -50,6 +51,16 @@ async def check_command(update: Update, context: Context) -> None:
     svc = services(context)
     user_id = _user_id(update)
     await reply(update, context, await _list(svc, user_id))
+
+
+async def open_check(update: Update, context: Context, check_id: str) -> bool:
+    """Start a check (or offer to resume it) from outside its buttons, e.g. a deep link; False if unknown."""
+    svc = services(context)
+    check = svc.content.checks.get(check_id)
+    if check is None:
+        return False
+    await _start(update, context, svc, _user_id(update), check, Tap("start", check.id))
+    return True
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -353,7 +364,7 @@ FOLLOWUP = delivery_job.DeliveryKind(
 )
 
 
-def _check_shortcut(check_id: str) -> Callable[[Update, Context], Awaitable[None]]:
+def _check_shortcut(check_id: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """A command declared by a check's YAML (``command: cramp``) that starts that check at once."""
 
     async def start_check(update: Update, context: Context) -> None:

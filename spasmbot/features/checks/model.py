@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from spasmbot.content.model import ContentError, ContentInvalid
+from spasmbot.content.errors import ContentError, ContentInvalid
+from spasmbot.content.review import REVIEW_KEYS, Review, Source, parse_review
 
 URGENCIES: tuple[str, ...] = ("emergency", "urgent", "soon", "routine", "self_care")
 """Triage levels, most urgent first; each has a ``checks.urgency.<level>`` UI string.
@@ -85,14 +86,6 @@ class Followup:
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
-    """Public guidance a check was written from, named with its address."""
-
-    name: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
 class RedFlag:
     """A warning-sign answer: what a person would type for it and the advice it leads to.
 
@@ -122,9 +115,19 @@ class Check:
     version: str = ""  # short hash of the YAML data: a run started on another version is stale
     source: str = ""
     command: str = ""  # optional shortcut that starts the check ("cramp" -> /cramp)
-    sources: tuple[Source, ...] = ()  # the guidance this check follows (governance)
-    reviewed: date | None = None  # when a person last checked it against those sources
-    review_due: date | None = None  # when it must be checked again
+    review: Review | None = None  # sources, reviewed, review_due (spasmbot.content.review)
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return self.review.sources if self.review else ()
+
+    @property
+    def reviewed(self) -> date | None:
+        return self.review.reviewed if self.review else None
+
+    @property
+    def review_due(self) -> date | None:
+        return self.review.review_due if self.review else None
 
     def node(self, node_id: str) -> Step | Outcome | None:
         return self.steps.get(node_id) or self.outcomes.get(node_id)
@@ -218,10 +221,8 @@ _CHECK_KEYS = {
     "followup",
     "steps",
     "outcomes",
-    "sources",
-    "reviewed",
-    "review_due",
     "command",
+    *REVIEW_KEYS,
 }
 _STEP_KEYS = {"question", "explain", "label", "answers"}
 _ANSWER_KEYS = {"text", "next", "plan", "floor", "phrases"}
@@ -316,52 +317,6 @@ def _parse_followup(r: _Reader, data: Any) -> Followup | None:
     return Followup(minutes, r.text(data, "question", "followup"), yes, no)
 
 
-def parse_sources(data: Any, path: str = "sources") -> tuple[list[Source], list[tuple[str, str]]]:
-    """``sources:`` as a list of ``{name, url}``; (sources, [(field, problem), ...])."""
-    problems: list[tuple[str, str]] = []
-    if not isinstance(data, list) or not data:
-        return [], [(path, "must list the guidance you used, as [{name, url}, ...]")]
-    found: list[Source] = []
-    for i, item in enumerate(data):
-        where = f"{path}[{i}]"
-        if not isinstance(item, dict) or set(item) != {"name", "url"}:
-            problems.append((where, "must be a mapping with exactly 'name' and 'url'"))
-            continue
-        name, url = item["name"], item["url"]
-        if not isinstance(name, str) or not name.strip():
-            problems.append((f"{where}.name", "must be a non-empty string"))
-        elif not isinstance(url, str) or not re.match(r"^https://\S+$", url):
-            problems.append((f"{where}.url", "must be an https:// address"))
-        else:
-            found.append(Source(name.strip(), url))
-    return found, problems
-
-
-def parse_date(value: Any, path: str) -> tuple[date | None, list[tuple[str, str]]]:
-    """An ISO date (YAML reads ``2026-12-01`` as a date already; a quoted one is parsed)."""
-    if isinstance(value, date):
-        return value, []
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value), []
-        except ValueError:
-            pass
-    return None, [(path, f"{value!r} is not an ISO date (YYYY-MM-DD)")]
-
-
-def _governance(r: _Reader, data: dict[str, Any]) -> tuple[tuple[Source, ...], date | None, date | None]:
-    sources, problems = parse_sources(data.get("sources"))
-    reviewed, more = parse_date(data.get("reviewed"), "reviewed")
-    problems += more
-    review_due, more = parse_date(data.get("review_due"), "review_due")
-    problems += more
-    if reviewed and review_due and review_due <= reviewed:
-        problems.append(("review_due", "must come after 'reviewed'"))
-    for path, message in problems:
-        r.error(path, message)
-    return tuple(sources), reviewed, review_due
-
-
 def _mapping(r: _Reader, data: dict[str, Any], key: str) -> dict[str, Any]:
     value = data.get(key)
     if not isinstance(value, dict) or not value:
@@ -407,9 +362,9 @@ def parse_check(data: dict[str, Any], source: str) -> Check:
                 continue
             node = parse(r, node_id, node_data)
             if node is not None:
-                target[node_id] = node  # type: ignore[index]
+                target[node_id] = node  # type: ignore[assignment]  # steps or outcomes, paired above
     followup = _parse_followup(r, data.get("followup"))
-    sources, reviewed, review_due = _governance(r, data)
+    review = parse_review(data, source, "", r.errors)  # the same rule as cards and tips
 
     if r.errors:
         raise ContentInvalid(r.errors)
@@ -426,7 +381,5 @@ def parse_check(data: dict[str, Any], source: str) -> Check:
         command=command,
         version=version_of(data),
         source=source,
-        sources=sources,
-        reviewed=reviewed,
-        review_due=review_due,
+        review=review,
     )

@@ -15,7 +15,7 @@ from spasmbot.content.model import Content
 from spasmbot.features.browse import screens as render
 from spasmbot.features.checks import engine
 from spasmbot.features.checks.engine import Result, Run, StaleRun
-from spasmbot.features.checks.model import Check, Outcome, Step
+from spasmbot.features.checks.model import Check, Outcome, RedFlag, Step
 from spasmbot.screen import Button, Screen
 
 
@@ -230,6 +230,27 @@ def _action_button(content: Content, check: Check, action: str, followup_pending
             return None
         return Button(content.ui("checks.button.check", title=target.title), data)
     return Button(content.ui(f"checks.button.{action}"), data)
+
+
+def advice_screen(content: Content, check: Check, flag: RedFlag) -> Screen:
+    """The advice a warning-sign answer leads to, without a run: for typed messages that match the
+    answer's ``phrases`` (free-text search). Banner, advice, "watch for" and the disclaimer come
+    first; then the links and a button to run the whole check."""
+    outcome = check.outcomes[flag.outcome]
+    parts = [content.ui(f"checks.urgency.{outcome.urgency}"), f"<b>{outcome.title}</b>\n{outcome.text}"]
+    if outcome.watch_for:
+        lines = [content.ui("checks.watch_for_line", text=sign) for sign in outcome.watch_for]
+        parts.append(content.ui("checks.watch_for") + "\n" + "\n".join(lines))
+    parts.append(content.ui("checks.disclaimer"))
+    rows: list[tuple[Button, ...]] = [
+        (Button(content.ui("checks.button.full_check", title=check.title), engine.data_start(check.id)),)
+    ]
+    for target in outcome.cards + outcome.sections:
+        link = render.link_button(content, target)
+        if link is not None:
+            rows.append((link,))
+    rows.append((Button(content.ui("checks.button.menu"), render.MENU),))
+    return Screen("\n\n".join(parts), tuple(rows))
 
 
 def resume_screen(content: Content, check: Check, run: Run) -> Screen:

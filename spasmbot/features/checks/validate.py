@@ -64,6 +64,7 @@ UI_KEYS: tuple[str, ...] = (
     "checks.button.followup",
     "checks.button.followup_cancel",
     "checks.button.check",
+    "checks.button.full_check",
     *(f"checks.urgency.{level}" for level in URGENCIES),
 )
 """Every UI string the checks feature uses; a missing one would crash a handler mid-check."""
@@ -99,7 +100,7 @@ def validate_checks(content: Content) -> list[ContentError]:
 
 def _screens(check: Check, content: Content) -> list[ContentError]:
     """Render every step (explained or not) and outcome as sent; check Telegram's limits."""
-    from spasmbot.content.validate import check_screen
+    from spasmbot.content.screen_limits import check_screen
     from spasmbot.features.checks import screens
 
     errors: list[ContentError] = []
@@ -116,8 +117,8 @@ def _screens(check: Check, content: Content) -> list[ContentError]:
             rendered.add(key)
             run = engine.Run(check.id, check.version, answers[:n])
             for explain in (False, True):
-                screen = screens.step_screen(content, check, run, explain)
-                errors.extend(check_screen(screen, check.source, f"steps.{step_id}"))
+                step_screen = screens.step_screen(content, check, run, explain)
+                errors.extend(check_screen(step_screen, check.source, f"steps.{step_id}"))
         end = engine.walk(check, answers)
         result = engine.Result(check.id, check.version, end.id, answers, _EPOCH)
         for pending in (False, True):
@@ -136,6 +137,9 @@ def _screens(check: Check, content: Content) -> list[ContentError]:
                 errors.append(ContentError(problem.file, problem.path,
                                            "with the longest plan a person can collect: " + problem.message))
     errors.extend(check_screen(screens.resume_screen(content, check, start), check.source, "id"))
+    for flag in check.red_flags():  # what free-text search shows for a typed warning sign
+        where = f"steps.{flag.step}.answers[{flag.index}]"
+        errors.extend(check_screen(screens.advice_screen(content, check, flag), check.source, where))
     return list(dict.fromkeys(errors))  # the same step shows up on many routes
 
 
@@ -369,7 +373,7 @@ def _callback_sizes(check: Check) -> list[ContentError]:
         too_long(f"steps.{step.id}", max(engine.step_data(check, step), key=len))
     for outcome in check.outcomes.values():
         for action in outcome.actions:
-            data = engine.action_data(check, action)
-            if data is not None:
-                too_long(f"outcomes.{outcome.id}.actions", data)
+            button_data = engine.action_data(check, action)
+            if button_data is not None:
+                too_long(f"outcomes.{outcome.id}.actions", button_data)
     return errors

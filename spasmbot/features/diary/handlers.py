@@ -310,7 +310,8 @@ async def _set(update: Update, context: Context, svc: Services, user_id: int, ta
         attribute = cb.MULTI[field]
         order = {"trig": rules.TRIGGERS, "help": rules.HELPED, "sign": rules.SIGNS}[field]
         exclusive = "nothing" if field == "help" else None
-        entry = replace(entry, **{attribute: _toggle(getattr(entry, attribute), value, order, exclusive)})
+        toggled: dict[str, Any] = {attribute: _toggle(getattr(entry, attribute), value, order, exclusive)}
+        entry = replace(entry, **toggled)
         follow_up = field
     if not await diary_store.save(svc.store, user_id, entry):
         await _expired(update, context, "diary.gone")
@@ -576,7 +577,7 @@ async def typed_checkin_time(update: Update, context: Context, text: str) -> Non
 
 async def _checkin_zone(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:
     await answer(update)
-    await ask_timezone(update, context, return_to=cb.CHECKIN)
+    await ask_timezone(update, context, return_to=cb.CHECKIN())
 
 
 async def _checkin_off(update: Update, context: Context, svc: Services, user_id: int, tap: Pressed) -> None:

@@ -136,7 +136,7 @@ def red_flag_rules(content: Content) -> list[RedFlag]:
 
 def red_flags(entry: Entry, rules: Iterable[RedFlag]) -> list[RedFlag]:
     """The rules this entry's answers match."""
-    values = {"duration": {entry.duration}, "area": {entry.area}, "sign": set(entry.signs)}
+    values: dict[str, set[str | None]] = {"duration": {entry.duration}, "area": {entry.area}, "sign": {*entry.signs}}
     return [rule for rule in rules if rule.value in values.get(rule.field, set())]
 
 

@@ -115,7 +115,7 @@ async def stop_reason(update: Update, context: Context, tap: Tap) -> None:
     svc = services(context)
     await answer(update)
     await feedback.count_stop_reason(svc.store, tap.text("reason"))  # anonymous: no user id is kept
-    await show(update, context, screens.thanks_screen(svc.content))
+    await show(update, context, screens.thanks_screen(svc.content, tap.text("reason")))
 
 
 def register(app: Application) -> None:

@@ -61,5 +61,8 @@ def stopped_screen(content: Content) -> Screen:
     )
 
 
-def thanks_screen(content: Content) -> Screen:
-    return Screen(content.ui("privacy.thanks"), (_forget_offer(content), (render.menu_button(content),)))
+def thanks_screen(content: Content, reason: str = "") -> Screen:
+    """Thanks for the reason given; a reason with its own words ("My cramps are better") gets them."""
+    specific = f"privacy.thanks_{reason}"
+    text = content.ui(specific) if specific in content.ui else content.ui("privacy.thanks")
+    return Screen(text, (_forget_offer(content), (render.menu_button(content),)))

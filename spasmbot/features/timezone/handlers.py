@@ -164,6 +164,7 @@ async def typed_zone(update: Update, context: Context, text: str) -> None:
         expect_input(context, INPUT_KEY, return_to=return_to)
         await reply(update, context, choices_screen(svc, list(typed.zones), return_to, typed.local))
         return
+    clear_input(context)  # answered: the next text is a question again
     name = typed.zones[0]
     await _choose(context, user.id, name)
     button = (

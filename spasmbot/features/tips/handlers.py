@@ -19,7 +19,17 @@ from spasmbot.callback_data import StaleTap, Tap
 from spasmbot.delivery import localtime, schedule
 from spasmbot.delivery.schedule import Due
 from spasmbot.edge import delivery_job
-from spasmbot.edge.common import Context, answer, expect_input, register_input, reply, send_screen, services, show
+from spasmbot.edge.common import (
+    Context,
+    answer,
+    clear_input,
+    expect_input,
+    register_input,
+    reply,
+    send_screen,
+    services,
+    show,
+)
 from spasmbot.edge.router import route
 from spasmbot.features.timezone.handlers import ask_timezone
 from spasmbot.features.tips import callbacks
@@ -166,6 +176,7 @@ async def typed_time(update: Update, context: Context, text: str) -> None:
     if await users.get_timezone(svc.store, user.id) is None:
         await ask_timezone(update, context, return_to=callbacks.TIME(), intro=svc.content.ui("tips.need_zone"))
         return
+    clear_input(context)  # answered: the next text is a question again, not another time
     line = await _set_time(svc, user.id, at)
     await reply(update, context, await _home(svc, user.id, line))
 

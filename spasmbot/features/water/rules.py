@@ -132,7 +132,7 @@ class WaterSettings:
 def valid_goal(unit: str, goal: int) -> bool:
     if unit not in GOAL_LIMITS:
         return False
-    low, high = GOAL_LIMITS[unit]  # type: ignore[index]
+    low, high = GOAL_LIMITS[unit]
     return low <= goal <= high
 
 
