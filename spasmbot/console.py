@@ -55,13 +55,21 @@ class _Shown:
     buttons: dict[str, int] = field(default_factory=dict)  # button key -> number
 
 
-def _key(button: Button) -> str:
-    return button.data or button.url or button.text
+def _keys(buttons: list[Button]) -> list[str]:
+    """What identifies each button across edits: its data (or link, or text), made unique when
+    two buttons send the same (a section's Back and Menu both open the menu)."""
+    seen: dict[str, int] = {}
+    keys = []
+    for button in buttons:
+        key = button.data or button.url or button.text
+        seen[key] = seen.get(key, 0) + 1
+        keys.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return keys
 
 
 def _numbered(buttons: list[Button], before: dict[str, int]) -> dict[str, int]:
     """Button numbers: kept from ``before`` when the keyboard only grew, else 1, 2, 3... afresh."""
-    keys = [_key(b) for b in buttons]
+    keys = _keys(buttons)
     if before and set(before) <= set(keys):
         numbers = dict(before)
         following = max(before.values(), default=0)
@@ -70,7 +78,7 @@ def _numbered(buttons: list[Button], before: dict[str, int]) -> dict[str, int]:
                 following += 1
                 numbers[key] = following
         return numbers
-    return {key: index for index, key in enumerate(dict.fromkeys(keys), start=1)}
+    return {key: index for index, key in enumerate(keys, start=1)}
 
 
 def _size(count: int) -> str:
@@ -131,10 +139,11 @@ class Console:
             lines.append(f"📎 {name}, {_size(len(message.document))}, saved to {path}")
         if message.plain:
             lines.append(message.plain)
+        numbers = iter([shown.buttons[key] for key in _keys(buttons)])
         for row in message.buttons:
             cells = []
             for button in row:
-                cell = f"[{shown.buttons[_key(button)]}] {button.text}"
+                cell = f"[{next(numbers)}] {button.text}"
                 cells.append(cell + (f" ({button.url})" if button.url else ""))
             lines.append("   ".join(cells))
         if buttons:
@@ -195,9 +204,10 @@ class Console:
         message = self.api.message(self.client.chat_id, message_id)
         if message.deleted:
             return None
-        keys = self.shown[message_id].buttons
-        for button in message.all_buttons():
-            if keys.get(_key(button)) == number:
+        numbers = self.shown[message_id].buttons
+        buttons = message.all_buttons()
+        for key, button in zip(_keys(buttons), buttons, strict=True):
+            if numbers.get(key) == number:
                 return message, button
         return None
 

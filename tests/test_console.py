@@ -197,3 +197,11 @@ def test_ctrl_c_leaves_cleanly_with_exit_code_0(tmp_path: Path, when: str) -> No
     assert out.rstrip().endswith("Bye! 👋")
     with sqlite3.connect(tmp_path / "c.sqlite3") as db:  # closed cleanly, the user's row is there
         assert db.execute("SELECT count(*) FROM users").fetchone() == (1,)
+
+
+async def test_two_buttons_with_the_same_data_get_two_numbers(session: Session) -> None:
+    printed = await session.type("/types")  # a section: Back and Menu both open the main menu
+    assert re.search(r"\[(\d+)\] ⬅️ Back   \[(\d+)\] 🏠 Menu", printed) is not None
+    back, menu = re.search(r"\[(\d+)\] ⬅️ Back   \[(\d+)\] 🏠 Menu", printed).groups()  # type: ignore[union-attr]
+    assert int(menu) == int(back) + 1
+    assert "👆 🏠 Menu" in await session.type(menu)
