@@ -3,8 +3,15 @@ end to end through the fake Bot API."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
+
+from spasmbot.clock import FakeClock
+from spasmbot.content.errors import ContentInvalid
+from spasmbot.content.loader import load_languages
 from spasmbot.delivery import schedule
 from spasmbot.fake_telegram import ChatClient, FakeMessage
 from spasmbot.features.checks import engine, screens
@@ -109,3 +116,64 @@ def test_a_typed_warning_sign_has_advice_to_show_and_a_way_into_the_full_check()
     assert UI("checks.urgency.urgent") in screen.text and "Don't rub or massage it" in screen.text
     assert UI("checks.disclaimer") in screen.text
     assert engine.data_start("doctor") in {b.data for b in screen.buttons()}
+
+
+async def test_the_triggers_plan_leaves_out_potassium_tips_for_someone_with_kidney_disease(harness: Harness) -> None:
+    content = shipped_content()
+    check = content.checks["triggers"]
+    path = list(_greediest_plan_path(check))
+    conditions = check.steps["conditions"]
+    kidney = next(i for i, a in enumerate(conditions.answers) if a.text == content.conditions["kidney_disease"].answer)
+    path[-1] = ("conditions", kidney)
+    user = harness.user()
+    message = await _run(user, "triggers", [check.steps[s].answers[i].text for s, i in path])
+    risky = [t for t in content.tips.values() if "kidney_disease" in t.avoid_if]
+    planned = engine.plan_items(check, tuple(path))
+    assert any(t.id in planned for t in risky)  # the diet answer asked for them...
+    assert not any(t.text in message.text for t in risky)  # ...but they are held back
+    assert UI("checks.plan_held_back") in message.text
+    greedy = _greediest_plan_path(check)
+    other = await _run(harness.user(2002), "triggers", [check.steps[s].answers[i].text for s, i in greedy])
+    assert any(t.text in other.text for t in risky if t.id in planned)  # without kidney disease: shown
+
+
+def _bilingual(root: Path) -> Path:
+    shipped = Path(__file__).resolve().parent.parent / "content" / "en"
+    shutil.copytree(shipped, root / "en")
+    shutil.copytree(shipped, root / "de")
+    ui = root / "de" / "ui" / "checks.yaml"
+    ui.write_text(ui.read_text().replace("Emergency: call your local emergency number now", "Notfall: Notruf wählen"))
+    return root
+
+
+def test_a_translated_check_must_triage_like_the_original(tmp_path: Path) -> None:
+    root = _bilingual(tmp_path / "content")
+    doctor = root / "de" / "checks" / "doctor.yaml"
+    text = doctor.read_text()
+    # valid on its own (the German file passes every rule), but it no longer promises what the
+    # English one does: the walking-pain answer lost its floor
+    answer = '      - text: "🚶 Leg pain walking that stops at rest"\n        next: soon\n'
+    softened = text.replace(answer + "        floor: soon\n", answer)
+    assert softened != text
+    doctor.write_text(softened)
+    with pytest.raises(ContentInvalid) as caught:
+        load_languages(root)
+    message = str(caught.value)
+    assert "de/checks/doctor.yaml: steps.soon_signs.answers" in message
+    assert "with the same floors" in message
+
+
+async def test_a_user_runs_checks_in_their_language(tmp_path: Path, clock: FakeClock) -> None:
+    content, translations = load_languages(_bilingual(tmp_path / "content"))
+    harness = Harness(tmp_path / "bot.sqlite3", content, clock, rate_limiter=False)
+    harness.translations = translations
+    await harness.start()
+    try:
+        user = harness.user(11, language_code="de")
+        [message] = await user.send("/cramp")
+        await user.tap(message, "💔 Cramp, pain or tightness in my chest")
+        assert "Notfall: Notruf wählen" in message.plain
+        saved = await store_checks.get_result(harness.store, user.user_id, "cramping_now")
+        assert saved is not None and saved.content_version == translations["de"].version
+    finally:
+        await harness.stop()

@@ -519,4 +519,8 @@ def _same_ids(default: Content, other: Content) -> list[ContentError]:
             errors.append(ContentError(other.language, what, f"missing (present in {default.language}): {missing}"))
         if extra := sorted(theirs - mine, key=str):
             errors.append(ContentError(other.language, what, f"not in {default.language}: {extra}"))
+    from spasmbot.features.checks.validate import same_triage  # the checks' own rule
+
+    for check_id in sorted(set(default.checks) & set(other.checks)):
+        errors.extend(same_triage(default.checks[check_id], other.checks[check_id]))
     return errors

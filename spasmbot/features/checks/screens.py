@@ -142,6 +142,19 @@ def _why(content: Content, check: Check, result: Result) -> str:
     return content.ui("checks.why") + "\n" + "\n".join(lines) if lines else ""
 
 
+def safe_plan_items(
+    content: Content, check: Check, answers: tuple[tuple[str, int], ...]
+) -> tuple[tuple[str, ...], bool]:
+    """The plan items of ``answers`` minus tips that could harm someone with a condition told in
+    these same answers (``avoid_if``: no potassium snack for kidney disease); and whether any was
+    held back."""
+    chosen = {(step.id, step.answers[index].text) for step, index in engine.chosen(check, answers)}
+    told = {c.id for c in content.conditions.values() if c.check == check.id and (c.step, c.answer) in chosen}
+    items = engine.plan_items(check, answers)
+    safe = tuple(i for i in items if i not in content.tips or not told.intersection(content.tips[i].avoid_if))
+    return safe, len(safe) < len(items)
+
+
 def plan_text(content: Content, items: tuple[str, ...]) -> tuple[str, list[str]]:
     """The whole plan's tips as text (every one: a plan with "…and 1 more" hides advice; the
     validator checks the longest possible plan still fits one message) and the card ids it links to."""
@@ -183,7 +196,10 @@ def outcome_screen(content: Content, check: Check, result: Result, followup_pend
     rows: list[tuple[Button, ...]] = []
     plan_links: list[str] = []
     if outcome.plan and fits:
-        text, plan_links = plan_text(content, engine.plan_items(check, result.answers))
+        items, held_back = safe_plan_items(content, check, result.answers)
+        text, plan_links = plan_text(content, items)
+        if held_back:
+            text += "\n" + content.ui("checks.plan_held_back")
         parts.append(text)
     if fits:
         why = _why(content, check, result)

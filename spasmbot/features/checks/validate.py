@@ -34,6 +34,7 @@ UI_KEYS: tuple[str, ...] = (
     "checks.plan",
     "checks.plan_empty",
     "checks.plan_tip",
+    "checks.plan_held_back",
     "checks.disclaimer",
     "checks.disclaimer_start",
     "checks.pick_first",
@@ -376,4 +377,35 @@ def _callback_sizes(check: Check) -> list[ContentError]:
             button_data = engine.action_data(check, action)
             if button_data is not None:
                 too_long(f"outcomes.{outcome.id}.actions", button_data)
+    return errors
+
+
+def same_triage(default: Check, other: Check) -> list[ContentError]:
+    """A translated check must triage exactly like the default language's: the same steps, the
+    same number of answers in the same order, each leading to the same step or outcome with the
+    same floor, and every outcome at the same level. Only the words may differ, so no warning sign
+    is dropped or softened in another language."""
+    errors: list[ContentError] = []
+
+    def err(path: str, message: str) -> None:
+        errors.append(ContentError(other.source, path, f"{message} (differs from {default.source})"))
+
+    if other.start != default.start:
+        err("start", f"starts at {other.start!r}, not {default.start!r}")
+    for step in default.steps.values():
+        theirs = other.steps.get(step.id)
+        if theirs is None:
+            err(f"steps.{step.id}", "missing")
+            continue
+        shape = [(a.next, a.floor) for a in step.answers]
+        if [(a.next, a.floor) for a in theirs.answers] != shape:
+            err(f"steps.{step.id}.answers", "answers must lead where the original's do, with the same floors")
+    for step_id in sorted(set(other.steps) - set(default.steps)):
+        err(f"steps.{step_id}", "not in the original")
+    for outcome in default.outcomes.values():
+        theirs_outcome = other.outcomes.get(outcome.id)
+        if theirs_outcome is None:
+            err(f"outcomes.{outcome.id}", "missing")
+        elif theirs_outcome.urgency != outcome.urgency:
+            err(f"outcomes.{outcome.id}.urgency", f"{theirs_outcome.urgency!r}, not {outcome.urgency!r}")
     return errors
