@@ -583,8 +583,10 @@ class FakeTelegram(BaseRequest):
     def _raise(fault: _Fault) -> NoReturn:
         if fault.error == "timeout":
             raise TimedOut("Timed out (injected by FakeTelegram)")
-        if fault.error == "network":
-            raise NetworkError("httpx.ConnectError: connection reset (injected by FakeTelegram)")
+        if fault.error == "network":  # reset after the request went out: it may have arrived
+            raise NetworkError("httpx.ReadError: connection reset (injected by FakeTelegram)") from (
+                httpx.ReadError("connection reset")
+            )
         if fault.error == "forbidden":
             raise _ApiError(403, BLOCKED)
         if fault.error == "retry_after":
@@ -632,6 +634,10 @@ class FakeTelegram(BaseRequest):
     def revoke_token(self) -> None:
         """The owner revoked the token in @BotFather: every call answers 401 Unauthorized."""
         self._token_revoked = True
+
+    def restore_token(self) -> None:
+        """A valid token again (the owner set the new one)."""
+        self._token_revoked = False
 
     def _clock(self) -> float:
         value = self._now()

@@ -12,7 +12,6 @@ from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseHandler,
@@ -29,6 +28,8 @@ from spasmbot.config import Settings
 from spasmbot.content.model import Content
 from spasmbot.edge import delivery_job, router, users
 from spasmbot.edge.common import Context, answer, awaiting, clear_input, reply, services
+from spasmbot.edge.fatal import TOKEN_REJECTED, stop_for, token_rejected
+from spasmbot.edge.lanes import TwoLaneLimiter
 from spasmbot.edge.metrics import BotMetrics, ObservedApplication, ObservedRequest, metrics_of
 from spasmbot.edge.ordering import ChatOrderedProcessor
 from spasmbot.features import FEATURES
@@ -81,16 +82,17 @@ def build_application(
     # Every Bot API call goes through ObservedRequest and every update through ObservedApplication,
     # so /metrics and /healthz see them (spasmbot.edge.metrics); PTB's own defaults otherwise.
     metrics = BotMetrics(clock)
-    builder = (
-        builder.application_class(ObservedApplication)
-        .request(ObservedRequest(request or HTTPXRequest(connection_pool_size=256), metrics))
-        .get_updates_request(ObservedRequest(request or HTTPXRequest(connection_pool_size=1), metrics))
+    transports = (
+        ObservedRequest(request or HTTPXRequest(connection_pool_size=256), metrics),
+        ObservedRequest(request or HTTPXRequest(connection_pool_size=1), metrics),
     )
-    if rate_limiter:
-        # PTB's builder is typed for a limiter without per-call arguments until one is set
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))  # type: ignore[arg-type]
+    builder = builder.application_class(ObservedApplication).request(transports[0]).get_updates_request(transports[1])
+    if rate_limiter:  # replies go at once; scheduled sends are paced (spasmbot.edge.lanes)
+        builder = builder.rate_limiter(TwoLaneLimiter())
     app = builder.build()
     app.bot_data["metrics"] = metrics
+    for transport in transports:  # a 401 on any call, getUpdates included: spasmbot.edge.fatal
+        transport.on_unauthorized = lambda: stop_for(app, TOKEN_REJECTED)
     app.bot_data["services"] = Services(
         content=content, store=store, clock=clock, settings=settings, translations=dict(translations or {})
     )
@@ -126,7 +128,7 @@ async def _forget_pending_input(update: Update, context: Context) -> None:
     message = update.effective_message
     is_command = bool(message and message.text and message.text.startswith("/"))
     if update.callback_query is not None or is_command:
-        clear_input(context)
+        await clear_input(update, context)
 
 
 class _EmptyCallbackData(BaseHandler[Update, Context, None]):
@@ -153,10 +155,10 @@ async def _free_text(update: Update, context: Context) -> None:
     message = update.effective_message
     text = (message.text or "").strip() if message else ""
     if text.lower().strip(" !.") == "stop":  # always wins, even over a pending "type a time" prompt
-        clear_input(context)
+        await clear_input(update, context)
         await privacy.stop(update, context)
         return
-    pending = awaiting(context)
+    pending = await awaiting(update, context)
     if pending is not None and text:
         handler, _ = pending
         await handler(update, context, text)
@@ -181,6 +183,9 @@ async def on_error(update: object, context: Context) -> None:
         metrics.errors.labels("job" if context.job is not None else "update").inc()
     if isinstance(error, Forbidden):
         log.info("user blocked the bot: %s", error)
+        return
+    if token_rejected(error):
+        stop_for(context.application, TOKEN_REJECTED)
         return
     log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:

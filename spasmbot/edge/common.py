@@ -14,6 +14,7 @@ from telegram.ext import Application, ContextTypes
 
 from spasmbot.screen import Button, Screen
 from spasmbot.services import Services
+from spasmbot.storage import prompts
 
 log = logging.getLogger(__name__)
 
@@ -127,34 +128,44 @@ async def answer(update: Update, text: str | None = None, alert: bool = False) -
 # --- typed input ----------------------------------------------------------------------------
 # A feature that asks the user to type something (a time, an interval) calls expect_input();
 # the next free-text message from that user goes to the registered handler instead of the
-# "I did not understand" reply. The expectation lives in user_data, so a restart forgets it and
-# the text then gets the friendly hint, which is fine.
+# "I did not understand" reply. The prompt is stored in SQLite (``spasmbot.storage.prompts``), so
+# a restart or a second process still routes the answer; it expires after a day.
 
 _INPUT_HANDLERS = "input_handlers"  # bot_data key: the typed-input handlers of one Application
 
 
 def register_input(app: Application, key: str, handler: InputHandler) -> None:
-    """Route the text typed after ``expect_input(context, key)`` to ``handler`` (in ``app`` only)."""
+    """Route the text typed after ``expect_input(update, context, key)`` to ``handler`` (in ``app`` only)."""
     app.bot_data.setdefault(_INPUT_HANDLERS, {})[key] = handler
 
 
-def expect_input(context: Context, key: str, **data: Any) -> None:
-    assert context.user_data is not None
-    context.user_data["awaiting"] = key
-    context.user_data["awaiting_data"] = data
+def _user_id(update: Update) -> int | None:
+    user = update.effective_user
+    return user.id if user is not None else None
 
 
-def clear_input(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop("awaiting", None)
-        context.user_data.pop("awaiting_data", None)
+async def expect_input(update: Update, context: Context, key: str, **data: Any) -> None:
+    """Route the user's next text message to the handler registered for ``key`` (with ``data``)."""
+    user_id = _user_id(update)
+    if user_id is not None:
+        svc = services(context)
+        await prompts.expect(svc.store, user_id, key, data, svc.clock.now())
 
 
-def awaiting(context: Context) -> tuple[InputHandler, dict[str, Any]] | None:
-    if context.user_data is None:
+async def clear_input(update: Update, context: Context) -> None:
+    user_id = _user_id(update)
+    if user_id is not None:
+        await prompts.clear(services(context).store, user_id)
+
+
+async def awaiting(update: Update, context: Context) -> tuple[InputHandler, dict[str, Any]] | None:
+    """The handler (and its data) the user's text answers, if a prompt is open."""
+    user_id = _user_id(update)
+    if user_id is None:
         return None
-    key = context.user_data.get("awaiting")
+    svc = services(context)
+    prompt = await prompts.pending(svc.store, user_id, svc.clock.now())
     handlers: dict[str, InputHandler] = context.bot_data.get(_INPUT_HANDLERS, {})
-    if key is None or key not in handlers:
+    if prompt is None or prompt.key not in handlers:
         return None
-    return handlers[key], context.user_data.get("awaiting_data", {})
+    return handlers[prompt.key], prompt.data

@@ -17,16 +17,20 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
+import httpx
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from spasmbot.delivery import schedule
 from spasmbot.delivery.claims import DEFAULT_BATCH, claim_batch
 from spasmbot.delivery.schedule import Claim, Due
 from spasmbot.edge.common import Context
+from spasmbot.edge.fatal import TOKEN_REJECTED, stop_for, token_rejected
+from spasmbot.edge.lanes import bulk_lane
 from spasmbot.edge.metrics import metrics_of
 from spasmbot.services import Services
 
@@ -39,6 +43,8 @@ JOB_INTERVAL = timedelta(seconds=30)
 SEND_CONCURRENCY = DEFAULT_BATCH
 # A kind whose next_due() does not move forward gets looked at again this much later.
 RETRY_LATER = timedelta(minutes=1)
+# Longest pause between passes while the Bot API cannot be reached (see deliver_due).
+MAX_BACKOFF = timedelta(minutes=2)
 
 NextDue = Callable[[Services, Due, datetime], datetime | None]
 Send = Callable[[Bot, Services, Due], Awaitable[bool | None]]
@@ -91,6 +97,55 @@ def register_kind(app: Application, kind: DeliveryKind) -> None:
     kinds_of(app)[kind.kind] = kind
 
 
+class SendOutcome(Enum):
+    """What became of one claimed message; the value is what ``deliveries.outcome`` records.
+
+    The last three were certainly not delivered, so the slot is handed back (``release``) and
+    sent by a later pass: only a reply that may have arrived (``UNCONFIRMED``) is at most once.
+    """
+
+    SENT = "sent"
+    EMPTY = "empty"  # the kind had nothing to send (e.g. its check was removed)
+    BLOCKED = "blocked"  # 403, or the chat is gone: the user is paused
+    REFUSED = "failed"  # Telegram refused this message (400) or sending it crashed
+    UNCONFIRMED = "unconfirmed"  # timed out waiting for the answer: may have arrived
+    RATE_LIMITED = "retry"  # 429 after the bulk lane's own retries
+    UNREACHABLE = "unreachable"  # connection refused, 5xx, no free connection: not sent
+    BOT_REJECTED = "bot_rejected"  # 401: the bot's token, not the user's fault
+
+    @property
+    def handed_back(self) -> bool:
+        return self in _HANDED_BACK
+
+
+_HANDED_BACK = frozenset({SendOutcome.RATE_LIMITED, SendOutcome.UNREACHABLE, SendOutcome.BOT_REJECTED})
+# httpx errors raised before the request was complete on the wire: Telegram cannot have acted.
+_NOT_SENT_CAUSES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
+                    httpx.WriteTimeout, httpx.UnsupportedProtocol, httpx.ProxyError)
+
+
+def classify(exc: BaseException) -> SendOutcome:
+    """The outcome a send that raised ``exc`` had (see :class:`SendOutcome`)."""
+    if isinstance(exc, Forbidden):
+        return SendOutcome.BLOCKED
+    if token_rejected(exc):
+        return SendOutcome.BOT_REJECTED
+    if isinstance(exc, RetryAfter):
+        return SendOutcome.RATE_LIMITED
+    if isinstance(exc, BadRequest):
+        return SendOutcome.BLOCKED if "chat not found" in exc.message.lower() else SendOutcome.REFUSED
+    if isinstance(exc, NetworkError):  # TimedOut included
+        cause = exc.__cause__
+        if isinstance(cause, _NOT_SENT_CAUSES) or "pool timeout" in exc.message.lower():
+            return SendOutcome.UNREACHABLE
+        if isinstance(exc, TimedOut) or isinstance(cause, httpx.TransportError):
+            return SendOutcome.UNCONFIRMED  # sent, but the answer was lost: may have arrived
+        if "gateway timeout" in exc.message.lower() or "(504)" in exc.message:
+            return SendOutcome.UNCONFIRMED  # a proxy gave up waiting: Telegram may have acted
+        return SendOutcome.UNREACHABLE  # an HTTP 5xx answer (or a refused connection)
+    return SendOutcome.REFUSED
+
+
 @dataclass(slots=True)
 class DeliveryStats:
     """What one ``deliver_due`` pass did (the job logs it; tests and benchmarks assert on it)."""
@@ -99,10 +154,46 @@ class DeliveryStats:
     sent: int = 0
     late: int = 0
     blocked: int = 0
-    failed: int = 0
-    released: int = 0
+    failed: int = 0  # refused by Telegram, or unconfirmed (may have arrived)
+    released: int = 0  # handed back: rate-limited, unreachable, or the token was rejected
     batches: int = 0
+    backing_off: bool = False  # the pass did not run: the Bot API was unreachable lately
     outcomes: dict[str, int] = field(default_factory=dict)
+
+    def count(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+
+@dataclass(slots=True)
+class _Health:
+    """How the last passes went; kept in ``bot_data`` between passes (per process)."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    failing_passes: int = 0  # passes in a row that ended because nothing could be sent
+    resume_at: datetime | None = None
+
+    def backing_off(self, now: datetime) -> bool:
+        return self.resume_at is not None and now < self.resume_at
+
+    def unreachable(self, now: datetime) -> None:
+        """Every send of a batch failed to reach Telegram: wait longer before the next try."""
+        self.failing_passes += 1
+        wait = min(JOB_INTERVAL * 2 ** min(self.failing_passes - 1, 8), MAX_BACKOFF)
+        self.resume_at = now + wait
+        log.warning("Bot API unreachable; scheduled sends kept due, next try in %d s", wait.total_seconds())
+
+    def reached(self) -> None:
+        if self.failing_passes:
+            log.info("Bot API reachable again; resuming scheduled sends")
+        self.failing_passes = 0
+        self.resume_at = None
+
+
+def _health(app: Application) -> _Health:
+    health: _Health | None = app.bot_data.get("delivery.health")
+    if health is None:
+        health = app.bot_data["delivery.health"] = _Health()
+    return health
 
 
 def _planner(svc: Services, kinds: Kinds) -> Callable[[Due, bool, datetime], Claim]:
@@ -129,32 +220,25 @@ def _planner(svc: Services, kinds: Kinds) -> Callable[[Due, bool, datetime], Cla
     return plan
 
 
-async def _send(bot: Bot, svc: Services, kind: DeliveryKind, claim: Claim) -> str:
-    """Send one claimed message; the outcome word for the log."""
+async def _send(bot: Bot, svc: Services, kind: DeliveryKind, claim: Claim) -> SendOutcome:
+    """Send one claimed message through the bulk lane (``spasmbot.edge.lanes``)."""
     due = replace(claim.due, payload=claim.payload)
     try:
-        sent = await kind.send(bot, svc.for_language(due.language), due)
-    except Forbidden:
-        return "blocked"
-    except RetryAfter:
-        return "retry"
-    except BadRequest as exc:
-        if "chat not found" in exc.message.lower():
-            return "blocked"
-        log.warning("%s to user %s refused: %s", due.kind, due.user_id, exc.message)
-        return "failed"
-    except TelegramError as exc:  # TimedOut/NetworkError: may or may not have arrived
-        log.warning("%s to user %s failed: %s", due.kind, due.user_id, exc)
-        return "failed"
-    except Exception:
-        log.exception("sending %s to user %s crashed", due.kind, due.user_id)
-        return "failed"
-    return "empty" if sent is False else "sent"
+        with bulk_lane():
+            sent = await kind.send(bot, svc.for_language(due.language), due)
+    except Exception as exc:
+        outcome = classify(exc)
+        if outcome is SendOutcome.REFUSED and not isinstance(exc, TelegramError):
+            log.exception("sending %s to user %s crashed", due.kind, due.user_id)
+        elif outcome in (SendOutcome.REFUSED, SendOutcome.UNCONFIRMED):
+            log.warning("%s to user %s %s: %s", due.kind, due.user_id, outcome.value, exc)
+        return outcome
+    return SendOutcome.EMPTY if sent is False else SendOutcome.SENT
 
 
-async def _send_all(bot: Bot, svc: Services, kinds: Kinds, claims: list[Claim]) -> list[str]:
+async def _send_all(bot: Bot, svc: Services, kinds: Kinds, claims: list[Claim]) -> list[SendOutcome]:
     """Send a batch with at most ``SEND_CONCURRENCY`` requests in flight; outcomes in order."""
-    results = [""] * len(claims)
+    results = [SendOutcome.REFUSED] * len(claims)
     queue = iter(range(len(claims)))
 
     async def worker() -> None:
@@ -165,60 +249,106 @@ async def _send_all(bot: Bot, svc: Services, kinds: Kinds, claims: list[Claim]) 
     return results
 
 
+@dataclass(frozen=True, slots=True)
+class _BatchEnd:
+    """Why a pass must stop after a batch (None of these: carry on)."""
+
+    rate_limited: bool
+    unreachable: bool  # every send of the batch failed to reach Telegram
+    bot_rejected: bool
+
+
+async def _settle(
+    svc: Services, claims: list[Claim], sent: list[Claim], results: list[SendOutcome], stats: DeliveryStats
+) -> _BatchEnd:
+    """Record what happened to a batch: outcomes logged, blocked users paused, slots handed back."""
+    done = [(claim.due, r.value) for claim, r in zip(sent, results, strict=True) if not r.handed_back]
+    back = [claim for claim, r in zip(sent, results, strict=True) if r.handed_back]
+    blocked = [due.user_id for due, outcome in done if outcome == SendOutcome.BLOCKED.value]
+    await schedule.record_outcomes(svc.store, done, blocked, svc.clock.now())
+    if back:
+        await schedule.release(svc.store, back)
+    for result in results:
+        stats.count(result.value)
+    for claim in claims:
+        if claim.outcome is not None:
+            stats.count(claim.outcome)
+    stats.sent += results.count(SendOutcome.SENT)
+    stats.blocked += len(blocked)
+    stats.failed += results.count(SendOutcome.REFUSED) + results.count(SendOutcome.UNCONFIRMED)
+    stats.late += sum(1 for claim in claims if claim.outcome == "late")
+    stats.released += len(back)
+    return _BatchEnd(
+        rate_limited=SendOutcome.RATE_LIMITED in results,
+        unreachable=bool(results) and all(r is SendOutcome.UNREACHABLE for r in results),
+        bot_rejected=SendOutcome.BOT_REJECTED in results,
+    )
+
+
+async def _prepare_kinds(svc: Services, kinds: Kinds) -> None:
+    for kind in list(kinds.values()):
+        if kind.prepare is not None:
+            await kind.prepare(svc)
+
+
+def _log_pass(stats: DeliveryStats) -> None:
+    if stats.claimed:
+        log.info(
+            "delivery pass: %d claimed, %d sent, %d late, %d blocked, %d failed, %d handed back",
+            stats.claimed, stats.sent, stats.late, stats.blocked, stats.failed, stats.released,
+        )
+
+
 async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryStats:
-    """Send everything due now, batch after batch, until nothing is due (one pass)."""
+    """Send everything due now, batch after batch, until nothing is due (one pass).
+
+    The pass ends early when Telegram asks to slow down (the slots go back, next tick), when the
+    token was rejected (slots go back, the bot stops: ``spasmbot.edge.fatal``) and when a whole
+    batch could not reach the Bot API: then the slots go back and passes pause with a growing
+    back-off (30 s, 1, 2 min), probing with one message, so an outage loses nothing and a
+    message that may have arrived (a time-out) is the only one never retried.
+    """
     svc: Services = app.bot_data["services"]
     kinds = kinds_of(app)
     stats = DeliveryStats()
-    lock: asyncio.Lock = app.bot_data.setdefault("delivery.lock", asyncio.Lock())
-    if lock.locked():  # the previous pass is still sending: it will pick these rows up
+    health = _health(app)
+    if health.lock.locked():  # the previous pass is still sending: it will pick these rows up
+        return stats
+    if health.backing_off(svc.clock.now()):
+        stats.backing_off = True
         return stats
     # Started by the running bot's job: stop between batches once the bot is shutting down, so
     # a graceful stop never waits for a long pass (and no batch is cut in half by a timeout).
     stop_with_app = app.running
-    async with lock:
-        for kind in list(kinds.values()):
-            if kind.prepare is not None:
-                await kind.prepare(svc)
+    async with health.lock:
+        await _prepare_kinds(svc, kinds)
         plan = _planner(svc, kinds)
         while True:
             now = svc.clock.now()
-            claims = await claim_batch(svc.store, now, list(kinds), plan, batch)
+            limit = 1 if health.failing_passes else batch  # after an outage: probe with one
+            claims = await claim_batch(svc.store, now, list(kinds), plan, limit)
             if not claims:
                 break
             stats.batches += 1
             stats.claimed += len(claims)
             to_send = [claim for claim in claims if claim.send]
             results = await _send_all(app.bot, svc, kinds, to_send)
-            retry = [claim for claim, result in zip(to_send, results, strict=True) if result == "retry"]
-            done = [
-                (claim.due, result)
-                for claim, result in zip(to_send, results, strict=True)
-                if result != "retry"
-            ]
-            blocked = [due.user_id for due, result in done if result == "blocked"]
-            await schedule.record_outcomes(svc.store, done, blocked, svc.clock.now())
-            for _, result in done:
-                stats.outcomes[result] = stats.outcomes.get(result, 0) + 1
-            for claim in claims:
-                if claim.outcome is not None:
-                    stats.outcomes[claim.outcome] = stats.outcomes.get(claim.outcome, 0) + 1
-            stats.sent += sum(1 for _, result in done if result == "sent")
-            stats.blocked += len(blocked)
-            stats.failed += sum(1 for _, result in done if result == "failed")
-            stats.late += sum(1 for claim in claims if claim.outcome == "late")
-            if retry:  # Telegram asked us to slow down: hand the slots back, try next tick
-                await schedule.release(svc.store, retry)
-                stats.released += len(retry)
+            end = await _settle(svc, claims, to_send, results, stats)
+            if end.bot_rejected:
+                stop_for(app, TOKEN_REJECTED)
+                break
+            if end.unreachable:
+                health.unreachable(svc.clock.now())
+                break
+            if SendOutcome.SENT in results or SendOutcome.BLOCKED in results:
+                health.reached()
+            if end.rate_limited:  # Telegram asked us to slow down: try next tick
                 break
             caught_up = any(c.next_at is not None and c.next_at <= now for c in claims)  # still due now
-            if (len(claims) < batch and not caught_up) or (stop_with_app and not app.running):
+            more = len(claims) == limit or caught_up or limit < batch
+            if not more or (stop_with_app and not app.running):
                 break
-    if stats.claimed:
-        log.info(
-            "delivery pass: %d claimed, %d sent, %d late, %d blocked, %d failed, %d released",
-            stats.claimed, stats.sent, stats.late, stats.blocked, stats.failed, stats.released,
-        )
+    _log_pass(stats)
     return stats
 
 

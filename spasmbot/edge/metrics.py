@@ -23,7 +23,7 @@ No label ever holds a user id, a chat id, a name or a text: only kinds, outcomes
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -217,6 +217,7 @@ class ObservedRequest(BaseRequest):
     def __init__(self, inner: BaseRequest, metrics: BotMetrics) -> None:
         self.inner = inner
         self.metrics = metrics
+        self.on_unauthorized: Callable[[], None] | None = None  # a revoked token: spasmbot.edge.fatal
 
     @property
     def read_timeout(self) -> float | None:
@@ -248,4 +249,6 @@ class ObservedRequest(BaseRequest):
             self.metrics.observe_api_call(api_method, None)
             raise
         self.metrics.observe_api_call(api_method, status, body)
+        if status == 401 and self.on_unauthorized is not None:
+            self.on_unauthorized()
         return status, body

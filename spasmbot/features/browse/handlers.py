@@ -21,7 +21,7 @@ from spasmbot.screen import Screen
 async def start(update: Update, context: Context) -> None:
     """Welcome, disclaimer and the main menu; also the way back from anything half-finished."""
     svc = services(context)
-    clear_input(context)
+    await clear_input(update, context)
     user = update.effective_user
     preface = svc.content.ui("core.welcome")
     screen = render.main_menu(svc.content, preface)

@@ -32,6 +32,7 @@ from spasmbot.edge import delivery_job
 from spasmbot.edge.common import (
     Context,
     answer,
+    awaiting,
     expect_input,
     markup,
     register_input,
@@ -260,7 +261,7 @@ async def _ask(update: Update, context: Context, svc: Services, user_id: int, ta
         return
     await answer(update)
     if tap.field == "note":
-        expect_input(context, INPUT_NOTE, entry=entry.id)
+        await expect_input(update, context, INPUT_NOTE, entry=entry.id)
     zone = await _zone(svc, user_id)
     await show(update, context, screens.ask_screen(svc.content, entry, tap.field, _today(svc, zone)))
 
@@ -370,7 +371,8 @@ async def typed_note(update: Update, context: Context, text: str) -> None:
     """The note typed after "📝 Note": kept (shortened to NOTE_MAX), then the entry again."""
     svc = services(context)
     user_id = _user_id(update)
-    pending = context.user_data.get("awaiting_data", {}) if context.user_data is not None else {}
+    prompt = await awaiting(update, context)
+    pending = prompt[1] if prompt is not None else {}
     entry = await diary_store.get(svc.store, user_id, int(pending.get("entry", 0)))
     if entry is None:
         await reply(update, context, await _overview_screen(svc, user_id, 0, svc.content.ui("diary.gone")))
@@ -538,7 +540,7 @@ async def _checkin_times(update: Update, context: Context, svc: Services, user_i
     if not await _has_zone(svc, user_id):
         await ask_timezone(update, context, return_to="d:ci:t", intro=svc.content.ui("diary.checkin_need_zone"))
         return
-    expect_input(context, INPUT_CHECKIN_TIME)
+    await expect_input(update, context, INPUT_CHECKIN_TIME)
     await show(update, context, screens.checkin_time_screen(svc.content))
 
 
@@ -564,7 +566,7 @@ async def typed_checkin_time(update: Update, context: Context, text: str) -> Non
     user_id = _user_id(update)
     at = localtime.parse_hhmm(text)
     if at is None:
-        expect_input(context, INPUT_CHECKIN_TIME)
+        await expect_input(update, context, INPUT_CHECKIN_TIME)
         hint = svc.content.ui("diary.checkin_bad_time", text=html.escape(text[:32]))
         await reply(update, context, screens.checkin_time_screen(svc.content, hint))
         return

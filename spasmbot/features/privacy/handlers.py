@@ -91,7 +91,7 @@ async def forget_answer(update: Update, context: Context, tap: Tap) -> None:
     assert user is not None
     if tap.action is callbacks.FORGET_YES:
         await users.forget_user(svc.store, user.id)
-        clear_input(context)
+        await clear_input(update, context)
         if context.user_data is not None:
             context.user_data.clear()
         key = "privacy.forgotten"

@@ -60,18 +60,18 @@ async def search_command(update: Update, context: Context) -> None:
     if words:
         await on_text(update, context, words)
         return
-    expect_input(context, ASK_KEY)
+    await expect_input(update, context, ASK_KEY)
     await reply(update, context, screens.ask(services(context).content))
 
 
 async def _typed_words(update: Update, context: Context, text: str) -> None:
-    clear_input(context)
+    await clear_input(update, context)
     await on_text(update, context, text)
 
 
 async def deep_link(update: Update, context: Context) -> None:
     """``/start c-<card>`` or ``/start k-<check>`` from a t.me link; anything else gets the menu."""
-    clear_input(context)
+    await clear_input(update, context)
     content = services(context).content
     target = callbacks.deep_link(context.args[0] if context.args else "")
     if target is not None:

@@ -62,13 +62,13 @@ async def ask_timezone(
     """Show the picker (editing the tapped message, or as a new message); typing a name works too."""
     svc = services(context)
     return_to = _clean_return(return_to)
-    expect_input(context, INPUT_KEY, return_to=return_to)
+    await expect_input(update, context, INPUT_KEY, return_to=return_to)
     await show(update, context, offsets_screen(svc, return_to, intro))
 
 
-async def _choose(context: Context, user_id: int, name: str) -> None:
+async def _choose(update: Update, context: Context, user_id: int, name: str) -> None:
     svc = services(context)
-    clear_input(context)
+    await clear_input(update, context)
     await users.set_timezone(svc.store, user_id, name)
     await delivery_job.reschedule_user(context.application, svc, user_id)
 
@@ -121,7 +121,7 @@ async def on_offset(update: Update, context: Context, tap: Tap) -> None:
         await _stale(update, context, return_to)
         return
     await answer(update)
-    expect_input(context, INPUT_KEY, return_to=return_to)
+    await expect_input(update, context, INPUT_KEY, return_to=return_to)
     await show(update, context, screen)
 
 
@@ -134,7 +134,7 @@ async def on_select(update: Update, context: Context, tap: Tap) -> None:
     if name not in timezones.BY_NAME and timezones.lookup(name) != name:
         await _stale(update, context, return_to)
         return
-    await _choose(context, user.id, name)
+    await _choose(update, context, user.id, name)
     note = _confirmation(svc, name)
     await answer(update, svc.content.ui("timezone.toast", zone=name))
     await _return(update, context, return_to, note)
@@ -153,20 +153,20 @@ async def typed_zone(update: Update, context: Context, text: str) -> None:
     svc = services(context)
     user = update.effective_user
     assert user is not None
-    pending = awaiting(context)
+    pending = await awaiting(update, context)
     return_to = _clean_return(str(pending[1].get("return_to", ""))) if pending else ""
     typed = timezones.understand(text, svc.clock.now())
     if typed is None or not typed.zones:
-        expect_input(context, INPUT_KEY, return_to=return_to)
+        await expect_input(update, context, INPUT_KEY, return_to=return_to)
         await reply(update, context, Screen(svc.content.ui("timezone.unknown_name", text=html.escape(text[:64]))))
         return
     if len(typed.zones) > 1:
-        expect_input(context, INPUT_KEY, return_to=return_to)
+        await expect_input(update, context, INPUT_KEY, return_to=return_to)
         await reply(update, context, choices_screen(svc, list(typed.zones), return_to, typed.local))
         return
-    clear_input(context)  # answered: the next text is a question again
+    await clear_input(update, context)  # answered: the next text is a question again
     name = typed.zones[0]
-    await _choose(context, user.id, name)
+    await _choose(update, context, user.id, name)
     button = (
         Button(svc.content.ui("timezone.button.continue"), return_to)
         if return_to

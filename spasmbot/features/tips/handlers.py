@@ -81,7 +81,7 @@ async def _set_time(svc: Services, user_id: int, at: time) -> str:
 
 async def _ask_time(update: Update, context: Context, fresh: bool = False) -> None:
     svc = services(context)
-    expect_input(context, INPUT_TIME)
+    await expect_input(update, context, INPUT_TIME)
     await _present(update, context, time_screen(svc), fresh)
 
 
@@ -169,14 +169,14 @@ async def typed_time(update: Update, context: Context, text: str) -> None:
     assert user is not None
     at = localtime.parse_hhmm(text)
     if at is None:
-        expect_input(context, INPUT_TIME)
+        await expect_input(update, context, INPUT_TIME)
         hint = svc.content.ui("tips.bad_time", text=html.escape(text[:32]))
         await reply(update, context, time_screen(svc, hint))
         return
     if await users.get_timezone(svc.store, user.id) is None:
         await ask_timezone(update, context, return_to=callbacks.TIME(), intro=svc.content.ui("tips.need_zone"))
         return
-    clear_input(context)  # answered: the next text is a question again, not another time
+    await clear_input(update, context)  # answered: the next text is a question again, not another time
     line = await _set_time(svc, user.id, at)
     await reply(update, context, await _home(svc, user.id, line))
 

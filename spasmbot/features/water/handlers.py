@@ -202,7 +202,7 @@ async def _interval(update: Update, context: Context, svc: Services, s: Situatio
 
 async def _interval_type(update: Update, context: Context, svc: Services, s: Situation) -> None:
     ui = svc.content.ui
-    expect_input(context, INPUT_INTERVAL)
+    await expect_input(update, context, INPUT_INTERVAL)
     await answer(update)
     text = ui(
         "water.interval_prompt",
@@ -227,7 +227,7 @@ async def _hours(update: Update, context: Context, svc: Services, s: Situation, 
 
 async def _hours_type(update: Update, context: Context, svc: Services, s: Situation) -> None:
     ui = svc.content.ui
-    expect_input(context, INPUT_HOURS)
+    await expect_input(update, context, INPUT_HOURS)
     await answer(update)
     await show(update, context, prompt_screen(ui, ui("water.hours_prompt"), callbacks.HOURS_MENU()))
 
@@ -258,7 +258,7 @@ async def _glass(update: Update, context: Context, svc: Services, s: Situation, 
 
 async def _goal_type(update: Update, context: Context, svc: Services, s: Situation) -> None:
     ui = svc.content.ui
-    expect_input(context, INPUT_GOAL)
+    await expect_input(update, context, INPUT_GOAL)
     await answer(update)
     await show(update, context, prompt_screen(ui, ui(f"water.goal_prompt_{s.settings.unit}"), callbacks.GOAL_MENU()))
 
@@ -366,7 +366,7 @@ async def _typed(
     except water.BadInput as exc:
         await reply(update, context, prompt_screen(ui, errors(ui, exc.reason), back))
         return
-    clear_input(context)
+    await clear_input(update, context)
     s = await change(svc, s, settings)
     await reply(update, context, home_screen(svc.content, await home_view(svc, s), done(ui, settings)))
 
