@@ -29,7 +29,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from spasmbot.content.model import Content
-from spasmbot.features.checks.model import Check, Outcome, rank
+from spasmbot.features.checks.model import Check, Outcome, RedFlag, rank
 from spasmbot.features.search.index import SearchIndex
 from spasmbot.features.search.words import fold, max_typos, same_word
 
@@ -44,9 +44,7 @@ class Sign:
 
     words: tuple[str, ...]
     phrase: str
-    urgency: str
-    check_id: str
-    outcome_id: str
+    flag: RedFlag  # the check's warning-sign answer that declares the phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +55,7 @@ class Match:
     urgency: str
     check: Check
     outcome: Outcome
+    flag: RedFlag
 
 
 class RedFlagMatcher:
@@ -72,8 +71,8 @@ class RedFlagMatcher:
                 for phrase in flag.answer.phrases:
                     stems = tuple(dict.fromkeys(stem for stem, _ in self._content_words(phrase)))
                     if stems:
-                        self.signs.append(Sign(stems, phrase, flag.floor, check.id, flag.outcome))
-        self.signs.sort(key=lambda sign: -rank(sign.urgency))  # most urgent first
+                        self.signs.append(Sign(stems, phrase, flag))
+        self.signs.sort(key=lambda sign: -rank(sign.flag.floor))  # most urgent first
         self._by_word: dict[str, list[int]] = defaultdict(list)
         for number, sign in enumerate(self.signs):
             for word in sign.words:
@@ -103,8 +102,8 @@ class RedFlagMatcher:
         for number in candidates:  # most urgent first
             sign = self.signs[number]
             if all(word in places for word in sign.words) and self._close_and_affirmed(sign, places, stems, clause_of):
-                check = self._checks[sign.check_id]
-                return Match(sign.phrase, sign.urgency, check, check.outcomes[sign.outcome_id])
+                check = self._checks[sign.flag.check]
+                return Match(sign.phrase, sign.flag.floor, check, check.outcomes[sign.flag.outcome], sign.flag)
         return None
 
     def _phrase_words_for(self, stem: str) -> list[str]:

@@ -9,6 +9,7 @@ from spasmbot.content.model import Card, Content
 from spasmbot.features.browse import screens as render
 from spasmbot.features.checks.engine import data_start
 from spasmbot.features.checks.model import Check
+from spasmbot.features.checks.screens import advice_screen
 from spasmbot.features.search.callbacks import card_link
 from spasmbot.features.search.index import Doc, Hit
 from spasmbot.features.search.redflags import Match
@@ -16,7 +17,7 @@ from spasmbot.features.search.words import plain
 from spasmbot.screen import Button, Screen
 
 UI_KEYS = (
-    "best", "not_found", "closest", "ask", "red_flag", "red_flag_more", "landing", "bad_link", "check_intro",
+    "best", "not_found", "closest", "ask", "red_flag", "landing", "shared", "bad_link", "check_intro",
     "helpful", "thanks", "vote_removed", "button.up", "button.down", "button.up_chosen", "button.down_chosen",
     "button.share", "button.open_in_bot", "button.more_card", "button.start_check",
 )
@@ -92,19 +93,11 @@ def answer(content: Content, query: str, hits: list[Hit], confident: bool) -> Sc
 
 
 def red_flag(content: Content, flag: Match, hits: list[Hit]) -> Screen:
-    """The warning sign's advice first, then the full check and what search found."""
-    text = content.ui(
-        "search.red_flag", title=flag.outcome.title, text=flag.outcome.text, phrase=html.escape(flag.phrase)
-    )
-    text += "\n\n" + content.ui("search.red_flag_more")
-    if flag.check.disclaimer and "checks.disclaimer" in content.ui:
-        text += "\n\n" + content.ui("checks.disclaimer")
-    rows: list[tuple[Button, ...]] = [
-        (Button(content.ui("search.button.start_check", title=flag.check.title), data_start(flag.check.id)),)
-    ]
-    rows += [(doc_button(content, hit.doc),) for hit in hits[:MORE_MATCHES]]
-    rows.append((render.menu_button(content),))
-    return Screen(text, tuple(rows))
+    """The warning sign's advice first (the checks' own advice screen), then what search found."""
+    advice = advice_screen(content, flag.check, flag.flag)
+    text = advice.text + "\n\n" + content.ui("search.red_flag", phrase=html.escape(flag.phrase))
+    more = [(doc_button(content, hit.doc),) for hit in hits[:MORE_MATCHES]]
+    return Screen(text, (*advice.rows[:-1], *more, *advice.rows[-1:]))
 
 
 def ask(content: Content) -> Screen:
@@ -143,7 +136,7 @@ def inline_article(content: Content, card: Card, bot_username: str) -> InlineArt
         id=card.id,
         title=plain(card.title).strip(),
         description=description,
-        text=f"{text}\n\n{content.ui('search.landing')}",
+        text=f"{text}\n\n{content.ui('search.shared')}",
         button=content.ui("search.button.open_in_bot"),
         url=card_link(bot_username, card.id),
     )
