@@ -14,7 +14,6 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    BaseHandler,
     Defaults,
     MessageHandler,
     TypeHandler,
@@ -97,7 +96,6 @@ def build_application(
         content=content, store=store, clock=clock, settings=settings, translations=dict(translations or {})
     )
     app.add_handler(TypeHandler(Update, _forget_pending_input), group=-2)
-    app.add_handler(_EmptyCallbackData(browse.expired))
     router.install(app, fallback=browse.expired)
     for module in (*EDGE, *feature_handlers()):
         module.register(app)
@@ -129,13 +127,6 @@ async def _forget_pending_input(update: Update, context: Context) -> None:
     is_command = bool(message and message.text and message.text.startswith("/"))
     if update.callback_query is not None or is_command:
         await clear_input(update, context)
-
-
-class _EmptyCallbackData(BaseHandler[Update, Context, None]):
-    """Taps without data. PTB lets them match *every* pattern handler, so they are caught first."""
-
-    def check_update(self, update: object) -> bool:
-        return isinstance(update, Update) and update.callback_query is not None and not update.callback_query.data
 
 
 def _register_fallbacks(app: Application) -> None:

@@ -24,7 +24,12 @@ from datetime import date
 from spasmbot.callback_data import Action, Tap
 from spasmbot.content.model import Card, Content, Section
 from spasmbot.features.browse import callbacks
+from spasmbot.features.checks import callbacks as checks_callbacks
+from spasmbot.features.diary import callbacks as diary_callbacks
+from spasmbot.features.privacy import callbacks as privacy_callbacks
 from spasmbot.features.search.callbacks import card_footer
+from spasmbot.features.tips import callbacks as tips_callbacks
+from spasmbot.features.water import callbacks as water_callbacks
 from spasmbot.screen import Button, Screen, rows_of
 
 CARDS_PER_PAGE = 12
@@ -35,14 +40,14 @@ DISCLAIMER = callbacks.DISCLAIMER()
 
 # Feature entry points: the callback data each feature's handlers answer (see docs/ARCHITECTURE.md).
 FEATURE_DATA = {
-    "tips": "t:home",
-    "water": "w:home",
-    "checks": "k:home",
+    "tips": tips_callbacks.HOME(),
+    "water": water_callbacks.HOME(),
+    "checks": checks_callbacks.HOME(),
     "about": ABOUT,
     "help": HELP,
-    "privacy": "p:home",
-    "log": "d:new",
-    "diary": "d:home",
+    "privacy": privacy_callbacks.HOME(),
+    "log": diary_callbacks.NEW(),
+    "diary": diary_callbacks.HOME(),
 }
 
 
@@ -100,7 +105,7 @@ def action_button(content: Content, action: str) -> Button | None:
         check = content.checks.get(action.removeprefix("check:"))
         if check is None:
             return None
-        return Button(content.ui("core.start_check", title=check.title), f"k:start:{check.id}")
+        return Button(content.ui("core.start_check", title=check.title), checks_callbacks.START.unchecked(check.id))
     if action not in FEATURE_DATA:
         return None
     return Button(content.ui(f"core.feature.{action}"), FEATURE_DATA[action])

@@ -7,16 +7,16 @@ longer fit the graph, or a run started on another version of the check, raise ``
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from spasmbot import callback_data
+from spasmbot.features.checks import callbacks
 from spasmbot.features.checks.model import Check, Outcome, Step
 
 MAX_DATA_BYTES = 64
-NS = "k"
 
 
 class StaleRun(Exception):
@@ -202,9 +202,9 @@ def as_answers(check: Check, path: tuple[int, ...]) -> tuple[tuple[str, int], ..
     return tuple(_taps(check, path))
 
 
-# --- callback data (namespace ``k``) ----------------------------------------------------------
+# --- callback data (namespace ``k``, declared in ``callbacks``) -------------------------------
 # One builder per button kind, used by the screens and by the validator (which checks the byte
-# length of everything a check can produce), and one parser for the handler.
+# length of everything a check can produce); the router parses taps with the grammar.
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,91 +218,84 @@ class Tap:
 
 
 def data_home() -> str:
-    return f"{NS}:home"
+    return callbacks.HOME.unchecked()
 
 
 def data_start(check_id: str) -> str:
-    return f"{NS}:start:{check_id}"
+    return callbacks.START.unchecked(check_id)
 
 
 def data_new(check_id: str) -> str:
-    return f"{NS}:new:{check_id}"
+    return callbacks.NEW.unchecked(check_id)
 
 
 def data_resume() -> str:
-    return f"{NS}:resume"
+    return callbacks.RESUME.unchecked()
 
 
 def data_answer(check_id: str, step_id: str, index: int) -> str:
-    return f"{NS}:a:{check_id}:{step_id}:{index}"
+    return callbacks.ANSWER.unchecked(check_id, step_id, index)
 
 
 def data_back(check_id: str, step_id: str) -> str:
-    return f"{NS}:b:{check_id}:{step_id}"
+    return callbacks.BACK.unchecked(check_id, step_id)
 
 
 def data_explain(check_id: str, step_id: str) -> str:
-    return f"{NS}:e:{check_id}:{step_id}"
+    return callbacks.EXPLAIN.unchecked(check_id, step_id)
 
 
 def data_cancel(check_id: str) -> str:
-    return f"{NS}:x:{check_id}"
+    return callbacks.CANCEL.unchecked(check_id)
 
 
 def data_result(check_id: str) -> str:
-    return f"{NS}:r:{check_id}"
+    return callbacks.RESULT.unchecked(check_id)
 
 
 def data_followup(check_id: str) -> str:
-    return f"{NS}:f:{check_id}"
+    return callbacks.FOLLOWUP.unchecked(check_id)
 
 
 def data_followup_cancel(check_id: str) -> str:
-    return f"{NS}:fc:{check_id}"
+    return callbacks.FOLLOWUP_CANCEL.unchecked(check_id)
 
 
 def data_followup_answer(check_id: str, yes: bool) -> str:
-    return f"{NS}:fa:{check_id}:{'y' if yes else 'n'}"
+    return callbacks.FOLLOWUP_ANSWER.unchecked(check_id, "y" if yes else "n")
 
 
-# kind -> the argument names after it
-_SHAPES: dict[str, tuple[str, ...]] = {
-    "home": (),
-    "resume": (),
-    "start": ("check",),
-    "new": ("check",),
-    "x": ("check",),
-    "r": ("check",),
-    "f": ("check",),
-    "fc": ("check",),
-    "fa": ("check", "yn"),
-    "b": ("check", "step"),
-    "e": ("check", "step"),
-    "a": ("check", "step", "index"),
+# grammar action -> the engine's name for it
+_KINDS: dict[callback_data.Action, str] = {
+    callbacks.HOME: "home",
+    callbacks.RESUME: "resume",
+    callbacks.START: "start",
+    callbacks.NEW: "new",
+    callbacks.ANSWER: "a",
+    callbacks.BACK: "b",
+    callbacks.EXPLAIN: "e",
+    callbacks.CANCEL: "x",
+    callbacks.RESULT: "r",
+    callbacks.FOLLOWUP: "f",
+    callbacks.FOLLOWUP_CANCEL: "fc",
+    callbacks.FOLLOWUP_ANSWER: "fa",
 }
 
 
+def tap_of(pressed: callback_data.Tap) -> Tap:
+    """The engine's view of a parsed ``k:`` button."""
+    args = dict(zip((a.name for a in pressed.action.args), pressed.values, strict=True))
+    index = args.get("index", -1)
+    if "yn" in args:
+        index = 1 if args["yn"] == "y" else 0
+    assert isinstance(index, int)
+    return Tap(_KINDS[pressed.action], str(args.get("check", "")), str(args.get("step", "")), index)
+
+
 def parse_data(data: str) -> Tap | None:
-    """Parse a ``k:`` callback; None for anything malformed (forged, or from an older bot)."""
-    parts = data.split(":")
-    if len(parts) < 2 or parts[0] != NS or parts[1] not in _SHAPES:
-        return None
-    kind, args = parts[1], parts[2:]
-    shape = _SHAPES[kind]
-    if len(args) != len(shape) or not all(args):
-        return None
-    values = dict(zip(shape, args, strict=True))
-    index = -1
-    if "index" in values:
-        # ASCII digits only: "²".isdigit() is true but int("²") raises
-        if not re.fullmatch(r"[0-9]{1,2}", values["index"]):
-            return None
-        index = int(values["index"])
-    if "yn" in values:
-        if values["yn"] not in ("y", "n"):
-            return None
-        index = 1 if values["yn"] == "y" else 0
-    return Tap(kind, values.get("check", ""), values.get("step", ""), index)
+    """Parse a ``k:`` callback with the grammar; None for anything malformed (forged, or older)."""
+    pressed = callbacks.CHECKS.parse(data)
+    return tap_of(pressed) if pressed is not None else None
 
 
 def step_data(check: Check, step: Step) -> list[str]:

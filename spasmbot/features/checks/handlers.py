@@ -14,13 +14,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from spasmbot.callback_data import StaleTap
+from spasmbot.callback_data import Tap as Pressed
 from spasmbot.delivery import schedule
 from spasmbot.delivery.schedule import Due
 from spasmbot.edge import delivery_job
 from spasmbot.edge.common import Context, answer, reply, send_screen, services, show
-from spasmbot.features.checks import engine, screens
+from spasmbot.edge.router import route
+from spasmbot.features.checks import callbacks, engine, screens
 from spasmbot.features.checks import store as store_checks
 from spasmbot.features.checks.engine import Result, Run, StaleRun, Tap
 from spasmbot.features.checks.model import Check, Step
@@ -63,16 +66,13 @@ async def open_check(update: Update, context: Context, check_id: str) -> bool:
     return True
 
 
-async def on_button(update: Update, context: Context) -> None:
+async def on_button(update: Update, context: Context, pressed: Pressed) -> None:
     svc = services(context)
-    query = update.callback_query
-    assert query is not None
     user_id = _user_id(update)
-    tap = engine.parse_data(query.data or "")
-    check = svc.content.checks.get(tap.check) if tap and tap.check else None
-    if tap is None or (tap.check and check is None):
-        await _expired(update, context, svc, user_id)
-        return
+    tap = engine.tap_of(pressed)
+    check = svc.content.checks.get(tap.check) if tap.check else None
+    if tap.check and check is None:
+        raise StaleTap
     if tap.kind == "home":
         await answer(update)
         await show(update, context, await _list(svc, user_id))
@@ -83,6 +83,11 @@ async def on_button(update: Update, context: Context) -> None:
     assert check is not None
     handler = _BY_KIND[tap.kind]
     await handler(update, context, svc, user_id, check, tap)
+
+
+async def expired(update: Update, context: Context) -> None:
+    """A ``k:`` button that does not parse or names a check that is gone: the list, with a note."""
+    await _expired(update, context, services(context), _user_id(update))
 
 
 async def _expired(update: Update, context: Context, svc: Services, user_id: int) -> None:
@@ -388,4 +393,4 @@ def register(app: Application) -> None:
     for check in content.checks.values() if content is not None else ():
         if check.command:
             app.add_handler(CommandHandler(check.command, _check_shortcut(check.id)))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^k:"))
+    route(app, callbacks.CHECKS, dict.fromkeys(callbacks.CHECKS, on_button), stale=expired)

@@ -22,7 +22,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from spasmbot.callback_data import Tap
 from spasmbot.edge import delivery_job
@@ -85,7 +85,6 @@ def _confirmation(svc: Services, name: str) -> str:
 async def _return(update: Update, context: Context, return_to: str, note: str) -> None:
     """Run the handler that owns ``return_to`` as if its button had been tapped."""
     query = update.callback_query
-    app = context.application
     if query is not None and return_to:
         data = query.to_dict()
         data["data"] = return_to
@@ -93,17 +92,6 @@ async def _return(update: Update, context: Context, return_to: str, note: str) -
         as_if = Update(update.update_id, callback_query=CallbackQuery.de_json(data, context.bot))
         if await dispatch_as(as_if, context, return_to):
             return
-        # a feature that still registers its own CallbackQueryHandler instead of a route
-        for group in sorted(app.handlers):
-            if group < 0:
-                continue
-            for handler in app.handlers[group]:
-                if not isinstance(handler, CallbackQueryHandler):
-                    continue
-                check = handler.check_update(as_if)
-                if check is not None and check is not False:
-                    await handler.handle_update(as_if, app, check, context)
-                    return
     svc = services(context)
     screen = Screen(note, ((back_button(svc, return_to),),))
     await show(update, context, screen)
