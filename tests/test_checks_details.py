@@ -177,3 +177,14 @@ async def test_a_user_runs_checks_in_their_language(tmp_path: Path, clock: FakeC
         assert saved is not None and saved.content_version == translations["de"].version
     finally:
         await harness.stop()
+
+
+async def test_daily_tips_from_a_result_open_below_it_so_the_plan_stays(harness: Harness) -> None:
+    check = shipped_content().checks["triggers"]
+    path = _greediest_plan_path(check)
+    user = harness.user()
+    message = await _run(user, "triggers", [check.steps[s].answers[i].text for s, i in path])
+    result_text = message.text
+    [tips] = await user.tap(message, UI("checks.button.tips"))
+    assert tips.message_id != message.message_id  # a new message below the result
+    assert harness.api.message(user.chat_id, message.message_id).text == result_text  # the plan stays

@@ -286,7 +286,7 @@ def test_triggers_answers_build_a_plan_shown_on_the_result() -> None:
     every_tip = [content.tips[i].text for i in engine.plan_items(check, result.answers) if i in content.tips]
     assert len(every_tip) > 8 and all(text in screen.text for text in every_tip)  # the whole plan
     assert "more</i>" not in screen.text and first_tip.text in screen.text
-    assert {b.data for b in screen.buttons()} >= {"t:home", "w:home"}
+    assert {b.data for b in screen.buttons()} >= {"t:home:n", "w:home"}
 
 
 def test_the_example_in_the_docs_is_a_valid_check() -> None:

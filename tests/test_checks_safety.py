@@ -280,7 +280,7 @@ async def test_the_why_list_reads_label_colon_answer(harness: Harness) -> None:
     user = harness.user()
     message = await _run(user, "cramping_now", [NONE, NONE, ADULT, "🦵 Calf", "😌 It's easing"])
     assert "• After the calf stretch: 😌 It's easing" in message.plain
-    assert "• Who is cramping? 🧑 Me, or another adult" in message.plain
+    assert "• Who: 🧑 Me, or another adult" in message.plain
 
 
 # --- the validator rules (what keeps a YAML edit from under-triaging) ----------------------------

@@ -312,7 +312,7 @@ def step_data(check: Check, step: Step) -> list[str]:
 def action_data(check: Check, action: str) -> str | None:
     """The callback an outcome action button carries; None for an unknown action."""
     if action == "tips":
-        return "t:home"
+        return "t:home:n"  # the tips screen answers below the result, so the plan stays readable
     if action == "water":
         return "w:home"
     if action == "followup":

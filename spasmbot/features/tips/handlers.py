@@ -103,7 +103,7 @@ async def tips_command(update: Update, context: Context) -> None:
 async def on_home(update: Update, context: Context, tap: Tap) -> None:
     svc = services(context)
     await answer(update)
-    await show(update, context, await _home(svc, _user_id(update)))
+    await _present(update, context, await _home(svc, _user_id(update)), fresh=tap.action is callbacks.HOME_NEW)
 
 
 async def on_time(update: Update, context: Context, tap: Tap) -> None:
@@ -190,6 +190,7 @@ def register(app: Application) -> None:
         callbacks.TIPS,
         {
             callbacks.HOME: on_home,
+            callbacks.HOME_NEW: on_home,
             callbacks.SUBSCRIBE: on_time,
             callbacks.TIME: on_time,
             callbacks.TIME_NEW: on_time,
