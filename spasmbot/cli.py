@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from dataclasses import replace
@@ -64,7 +65,7 @@ def check_content(directory: str | None, today: date | None = None) -> int:
     return 0
 
 
-async def _run_bot(settings: Settings) -> int:
+async def _run_bot(settings: Settings, init_db: bool = False) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from spasmbot.clock import SystemClock
@@ -83,7 +84,7 @@ async def _run_bot(settings: Settings) -> int:
         print(f"error: {verdict.problem}", file=sys.stderr)
         return verdict.exit_code
     try:
-        store = await Store.open(settings.db_path)
+        store = await Store.open(settings.db_path, init_empty=init_db)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -106,19 +107,73 @@ async def _run_bot(settings: Settings) -> int:
     return 0
 
 
-def run(settings_env: dict[str, str] | None = None, *, webhook: bool = False, drop_pending: bool = False) -> int:
+def healthcheck(env: dict[str, str] | None = None) -> int:
+    """``spasmbot healthcheck``: GET /healthz of the bot running here; prints its answer (Docker's HEALTHCHECK)."""
+    import urllib.error
+    import urllib.request
+
+    env = dict(os.environ) if env is None else env
+    port = env.get("SPASMBOT_HTTP_PORT", "").strip()
+    if not port.isdigit():
+        print("unhealthy: SPASMBOT_HTTP_PORT is not set, so the bot serves no /healthz", file=sys.stderr)
+        return 1
+    url = f"http://127.0.0.1:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=8) as response:
+            print(response.read().decode("utf-8", errors="replace"))
+            return 0
+    except urllib.error.HTTPError as exc:
+        print(exc.read().decode("utf-8", errors="replace"), file=sys.stderr)
+    except OSError as exc:
+        print(f"unhealthy: {url}: {exc}", file=sys.stderr)
+    return 1
+
+
+CONFIG_ERROR = 2  # a setting is wrong: restarting cannot help (see _park)
+
+
+def run(
+    settings_env: dict[str, str] | None = None, *, webhook: bool = False, drop_pending: bool = False,
+    init_db: bool = False,
+) -> int:
+    code = _run(settings_env, webhook=webhook, drop_pending=drop_pending, init_db=init_db)
+    env = os.environ if settings_env is None else settings_env
+    if code == CONFIG_ERROR and env.get("SPASMBOT_ON_CONFIG_ERROR", "").strip().lower() == "wait":
+        _park()
+    return code
+
+
+def _park() -> None:
+    """Wait for SIGTERM/SIGINT instead of exiting after a configuration error.
+
+    Docker's ``--restart unless-stopped`` (and ``always``, and ``on-failure``) restarts a container
+    whatever its exit code, so a wrong token would print the same error again every minute
+    forever. With ``SPASMBOT_ON_CONFIG_ERROR=wait`` (set in the Docker image) the error is printed
+    once, the container stays up without doing anything (its health check fails: no /healthz),
+    and ``docker stop`` ends it with exit code 2. Fix the setting and recreate the container.
+    """
+    signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    print("spasmbot: configuration error: not restarting; waiting for docker stop "
+          "(SPASMBOT_ON_CONFIG_ERROR=wait)", file=sys.stderr, flush=True)
+    signal.sigwait(signals)
+
+
+def _run(
+    settings_env: dict[str, str] | None, *, webhook: bool, drop_pending: bool, init_db: bool
+) -> int:
     try:
         settings = load_settings(settings_env)
         if webhook and settings.service.webhook_url is None:
             raise ConfigError("--webhook needs SPASMBOT_WEBHOOK_URL, the public https URL Telegram posts updates to")
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return CONFIG_ERROR
     if drop_pending:
         settings = replace(settings, service=replace(settings.service, drop_pending_updates=True))
     setup_logging(settings.token, settings.service.log_format, settings.service.log_level)
     try:
-        return asyncio.run(_run_bot(settings))
+        return asyncio.run(_run_bot(settings, init_db))
     except ContentInvalid as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)
@@ -143,8 +198,11 @@ def main(argv: list[str] | None = None) -> int:
                             help="receive updates by webhook at SPASMBOT_WEBHOOK_URL (behind a TLS reverse proxy)")
     run_parser.add_argument("--drop-pending-updates", action="store_true",
                             help="discard the updates Telegram queued while the bot was down")
+    run_parser.add_argument("--init-db", action="store_true",
+                            help="set up an existing zero-byte database file as a new database (refused otherwise)")
     console = sub.add_parser("console", help="chat with the bot offline in this terminal")
     console.add_argument("--db", help="SQLite file to keep (default: a temporary database; SPASMBOT_DB is ignored)")
+    sub.add_parser("healthcheck", help="ask the running bot's /healthz (SPASMBOT_HTTP_PORT); exit 0 if healthy")
     check = sub.add_parser("check-content", help="validate the content folder and exit")
     check.add_argument("directory", nargs="?", help="content root (default: the bundled content)")
     check.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
@@ -152,10 +210,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check-content":
         return check_content(args.directory, args.today)
+    if args.command == "healthcheck":
+        return healthcheck()
     if args.command == "console":
         from spasmbot.console import main as console_main
 
         return console_main(db=args.db)
     if args.command == "run":
-        return run(webhook=args.webhook, drop_pending=args.drop_pending_updates)
+        return run(webhook=args.webhook, drop_pending=args.drop_pending_updates, init_db=args.init_db)
     return run()

@@ -734,6 +734,17 @@ class FakeTelegram(BaseRequest):
         self._open_queries = {q: u for q, u in self._open_queries.items() if q not in self._answered}
         self._answered.clear()
 
+    def forget_chat(self, chat_id: int) -> None:
+        """Drop everything the fake keeps about one chat (a benchmark's one-off users), so a
+        memory figure counts the bot's memory per user, not the fake's."""
+        last_id = self._next_message_id.pop(chat_id, 0)
+        for message_id in range(1, last_id + 1):
+            self._messages.pop((chat_id, message_id), None)
+        self._bot_messages.pop(chat_id, None)
+        self._touched.pop(chat_id, None)
+        self._chats.pop(chat_id, None)
+        self._answers.pop(chat_id, None)
+
     def answers(self, user_id: int) -> list[CallbackAnswer]:
         """``answerCallbackQuery`` calls made for this user's taps, in order."""
         return self._answers.setdefault(user_id, [])

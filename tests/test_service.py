@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -320,3 +324,29 @@ async def test_each_application_has_its_own_registry(harness: Harness) -> None:
     assert second.updates.labels("command")._value.get() == 0
     assert first.updates.labels("command")._value.get() == 1
 
+
+
+async def test_healthcheck_command_reads_healthz(service: Service) -> None:
+    from spasmbot.cli import healthcheck
+
+    env = {"SPASMBOT_HTTP_PORT": str(service.running.http_port)}
+    assert await asyncio.to_thread(healthcheck, env) == 0
+    service.harness.clock.advance(minutes=10)
+    assert await asyncio.to_thread(healthcheck, env) == 1
+    assert await asyncio.to_thread(healthcheck, {}) == 1
+
+
+def test_a_configuration_error_can_wait_for_docker_stop_instead_of_looping(tmp_path: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "spasmbot", "run"], cwd=tmp_path, text=True,
+                            env={"PATH": "/usr/bin", "SPASMBOT_ON_CONFIG_ERROR": "wait"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stderr is not None
+        assert "TELEGRAM_BOT_TOKEN is not set" in proc.stderr.readline()
+        assert "waiting for docker stop" in proc.stderr.readline()  # parked: signals blocked, waiting
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 2
+    finally:
+        proc.kill()
+        proc.wait()

@@ -25,7 +25,7 @@ from telegram.warnings import PTBUserWarning
 from spasmbot.clock import Clock
 from spasmbot.config import Settings
 from spasmbot.content.model import Content
-from spasmbot.edge import delivery_job, router, users
+from spasmbot.edge import delivery_job, retention, router, users
 from spasmbot.edge.common import Context, answer, awaiting, clear_input, reply, services
 from spasmbot.edge.fatal import TOKEN_REJECTED, stop_for, token_rejected
 from spasmbot.edge.lanes import TwoLaneLimiter
@@ -36,6 +36,7 @@ from spasmbot.features.browse import handlers as browse
 from spasmbot.features.browse import screens as render
 from spasmbot.features.privacy import handlers as privacy
 from spasmbot.features.search import handlers as search
+from spasmbot.logs import FailureTally
 from spasmbot.services import Services
 from spasmbot.storage import Store
 
@@ -43,9 +44,10 @@ log = logging.getLogger(__name__)
 
 OFFLINE_TOKEN = "123456789:OFFLINE-console-token-not-used-anywhere"
 
-# The shared edge registers first (the users middleware, the delivery job), then the features in
-# the order of spasmbot.features.FEATURES; the fallbacks below are registered after all of them.
-EDGE: tuple[ModuleType, ...] = (users, delivery_job)
+# The shared edge registers first (the users middleware, the delivery job, the daily retention
+# job), then the features in the order of spasmbot.features.FEATURES; the fallbacks below are
+# registered after all of them.
+EDGE: tuple[ModuleType, ...] = (users, delivery_job, retention)
 
 
 def feature_handlers() -> list[ModuleType]:
@@ -177,6 +179,11 @@ async def on_error(update: object, context: Context) -> None:
         return
     if token_rejected(error):
         stop_for(context.application, TOKEN_REJECTED)
+        return
+    if context.job is not None and error is not None:  # a job failing every tick: one line per kind
+        name = context.job.name or "job"
+        tally = context.bot_data.setdefault(f"failures.{name}", FailureTally(log, f"{name} job"))
+        tally.failed(error)
         return
     log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:

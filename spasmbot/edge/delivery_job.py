@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
 from spasmbot.delivery import schedule
@@ -32,9 +32,14 @@ from spasmbot.edge.common import Context
 from spasmbot.edge.fatal import TOKEN_REJECTED, stop_for, token_rejected
 from spasmbot.edge.lanes import bulk_lane
 from spasmbot.edge.metrics import metrics_of
+from spasmbot.logs import FailureTally
 from spasmbot.services import Services
 
 log = logging.getLogger(__name__)
+# Failed sends and plans: one log line per kind of failure (with a count), never a user id, so an
+# outage does not write thousands of lines (spasmbot.logs.FailureTally).
+_FAILURES = FailureTally(log, "sending a scheduled message")
+_PLAN_FAILURES = FailureTally(log, "planning a scheduled message")
 
 JOB_INTERVAL = timedelta(seconds=30)
 # Requests in flight at once: enough to keep Telegram's 30/s busy over a slow link, few enough
@@ -212,8 +217,8 @@ def _planner(svc: Services, kinds: Kinds) -> Callable[[Due, bool, datetime], Cla
                     next_at = recent  # catch up: this pass picks the row up again at that slot
                 return Claim(due, False, next_at, due.payload, outcome="late")
             payload = kind.advance(svc, due) if kind.advance is not None else due.payload
-        except Exception:
-            log.exception("planning %s for user %s failed; retrying later", due.kind, due.user_id)
+        except Exception as exc:  # retried in RETRY_LATER; logged once per kind of failure
+            _PLAN_FAILURES.failed(exc)
             return Claim(due, False, now + RETRY_LATER, due.payload, outcome="error", logged=logged)
         return Claim(due, True, next_at, payload)
 
@@ -228,10 +233,8 @@ async def _send(bot: Bot, svc: Services, kind: DeliveryKind, claim: Claim) -> Se
             sent = await kind.send(bot, svc.for_language(due.language), due)
     except Exception as exc:
         outcome = classify(exc)
-        if outcome is SendOutcome.REFUSED and not isinstance(exc, TelegramError):
-            log.exception("sending %s to user %s crashed", due.kind, due.user_id)
-        elif outcome in (SendOutcome.REFUSED, SendOutcome.UNCONFIRMED):
-            log.warning("%s to user %s %s: %s", due.kind, due.user_id, outcome.value, exc)
+        if outcome in (SendOutcome.REFUSED, SendOutcome.UNCONFIRMED):  # one line per kind, no user id
+            _FAILURES.failed(exc)
         return outcome
     return SendOutcome.EMPTY if sent is False else SendOutcome.SENT
 

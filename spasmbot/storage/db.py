@@ -21,6 +21,8 @@ Why it looks like this:
   transaction together with ``PRAGMA user_version = NNNN``. A database whose version is newer
   than the newest migration, a file that is not SQLite, a corrupt or an unwritable file all
   raise :class:`StoreError` with one line naming the file, before anything is written to it.
+* Files: the database (and so its ``-wal`` and ``-shm``) is created 0600, deleted rows are
+  zeroed (``secure_delete``), and a zero-byte file is refused unless told to initialise it.
 * Times are UTC: integer epoch seconds in columns named ``*_at`` (``due_at``, ``first_seen_at``),
   or ISO-8601 text with ``+00:00``.
 """
@@ -87,8 +89,13 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
-def _check_file(given: str | Path) -> Path:
-    """Refuse, before SQLite touches it, a path that is not a writable SQLite file."""
+def _check_file(given: str | Path, *, init_empty: bool = False) -> Path:
+    """Refuse, before SQLite touches it, a path that is not a writable SQLite file.
+
+    A zero-byte file is what a failed restore or an interrupted copy leaves behind; silently
+    setting it up as a new, empty database would look like every user vanished. It is refused
+    unless ``init_empty`` (``spasmbot run --init-db``) says to start afresh.
+    """
     path = Path(given).expanduser().resolve()
     directory = path.parent
     if not directory.is_dir():
@@ -103,11 +110,55 @@ def _check_file(given: str | Path) -> Path:
             raise StoreError(f"{path}: cannot be read ({exc.strerror})") from exc
         if header and header != SQLITE_HEADER:
             raise StoreError(f"{path}: is not a SQLite database; refusing to overwrite it")
+        if not header and not init_empty:
+            raise StoreError(
+                f"{path}: is an empty file (a failed restore?); restore the database, or start "
+                "a new one with `spasmbot run --init-db`"
+            )
         if not os.access(path, os.W_OK):
-            raise StoreError(f"{path}: database file is not writable")
+            raise StoreError(f"{path}: database file is not writable{_owner_hint(path)}")
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise StoreError(f"{path}: directory {directory} is not writable (SQLite needs it for WAL)")
+        raise StoreError(
+            f"{path}: directory {directory} is not writable (SQLite needs it for WAL){_owner_hint(directory)}"
+        )
     return path
+
+
+def _owner_hint(target: Path) -> str:
+    """For a bind mount owned by someone else (often root): who we are and the chown that fixes it."""
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        owner = target.stat().st_uid
+    except OSError:
+        return ""
+    if owner == uid:
+        return ""
+    return (f"; it belongs to uid {owner} but the bot runs as uid {uid}: on the host, "
+            f"chown -R {uid}:{gid} the directory mounted there")
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file with mode 0600 before SQLite opens it.
+
+    It holds health answers. SQLite creates the ``-wal`` and ``-shm`` files with the database
+    file's permissions, so they are 0600 too. An existing file readable by others is narrowed to
+    0600 (with its ``-wal``/``-shm``), once, with a log line.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            try:
+                mode = file.stat().st_mode & 0o777
+                if mode & 0o077:
+                    file.chmod(0o600)
+                    log.info("%s: permissions narrowed from %o to 600 (it holds health answers)", file, mode)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:  # owned by someone else: leave it, say so
+                log.warning("%s: could not narrow permissions to 600 (%s)", file, exc.strerror)
+        return
+    os.close(fd)
 
 
 class _TaskGuard:
@@ -188,10 +239,17 @@ class Store:
         self.cache: dict[str, Any] = {}
 
     @classmethod
-    async def open(cls, path: str | Path, migrations: Sequence[Migration] | None = None) -> Store:
-        """Open (creating if missing) and migrate the database at ``path``; ``:memory:`` works too."""
+    async def open(
+        cls, path: str | Path, migrations: Sequence[Migration] | None = None, *, init_empty: bool = False
+    ) -> Store:
+        """Open (creating if missing) and migrate the database at ``path``; ``:memory:`` works too.
+
+        ``init_empty``: set up a zero-byte file as a new database instead of refusing it.
+        """
         memory = str(path) == ":memory:"
-        path = Path(path) if memory else _check_file(path)
+        path = Path(path) if memory else _check_file(path, init_empty=init_empty)
+        if not memory:
+            _create_private(path)
         steps = list(migrations) if migrations is not None else load_migrations()
         try:
             db = await _connect(path)
@@ -226,6 +284,9 @@ class Store:
                     raise StoreError(f"{path}: cannot switch the database to WAL mode ({mode})")
             await self.db.execute("PRAGMA synchronous = NORMAL")
             await self.db.execute("PRAGMA foreign_keys = ON")
+            # Deleted rows are overwritten with zeros, so /forget leaves no readable bytes in the
+            # file's free pages (the WAL copy goes at the next checkpoint, see forget_user).
+            await self.db.execute("PRAGMA secure_delete = ON")
             for step in steps:
                 if step.version > version:
                     await self._migrate(step)

@@ -5,7 +5,6 @@ Buttons: ``spasmbot.features.privacy.callbacks``; screens: ``spasmbot.features.p
 
 from __future__ import annotations
 
-import json
 import logging
 
 from telegram import InputFile, Update
@@ -61,17 +60,11 @@ async def mydata(update: Update, context: Context) -> None:
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
-    data = await users.export_user(svc.store, user.id)
-    if not users.holds_data(data):
+    header = {"exported_at": svc.clock.now().isoformat(), "user_id": user.id, "note": "All times are UTC."}
+    payload = await users.export_user_json(svc.store, user.id, header)  # built in a worker thread
+    if payload is None:
         await reply(update, context, Screen(svc.content.ui("privacy.mydata_empty")))
         return
-    document = {
-        "exported_at": svc.clock.now().isoformat(),
-        "user_id": user.id,
-        "note": "All times are UTC.",
-        "tables": data,
-    }
-    payload = json.dumps(document, indent=2, ensure_ascii=False, default=str).encode()
     await context.bot.send_document(
         chat.id,
         InputFile(payload, filename=f"spasmbot-data-{user.id}.json"),

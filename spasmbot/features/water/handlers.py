@@ -60,6 +60,7 @@ from spasmbot.features.water.screens import (
 )
 from spasmbot.features.water.situation import (
     Situation,
+    TooFast,
     change,
     day_amount,
     home_view,
@@ -105,7 +106,11 @@ async def drank_command(update: Update, context: Context) -> None:
     except water.BadInput as exc:
         await reply(update, context, note_screen(ui, ui(f"water.drank_bad_{exc.reason}")))
         return
-    drink_id, amount = await log_drink(svc, s, ml=ml)
+    try:
+        drink_id, amount = await log_drink(svc, s, ml=ml)
+    except TooFast:
+        await reply(update, context, note_screen(ui, ui("water.too_fast")))
+        return
     await reply(update, context, logged_screen(ui, s.settings, amount, ml, drink_id))
 
 
@@ -127,7 +132,10 @@ def _on_tap(action: Action) -> TapHandler:
         if not callbacks.offered(tap):
             raise StaleTap
         svc, s = await _begin(update, context)
-        await action(update, context, svc, s, *callbacks.arguments(tap))
+        try:
+            await action(update, context, svc, s, *callbacks.arguments(tap))
+        except TooFast:  # a drink button tapped over the per-minute cap: nothing was logged
+            await answer(update, svc.content.ui("water.too_fast")[:200], alert=True)
 
     return handle
 

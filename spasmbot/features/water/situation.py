@@ -111,14 +111,27 @@ async def change(svc: Services, s: Situation, settings: WaterSettings) -> Situat
     return await situation(svc, s.user_id)
 
 
+# At most this many drinks per user per minute. Nobody drinks faster; a script or a stuck key
+# would otherwise grow one person's log (and their /mydata export) without bound.
+MAX_DRINKS_PER_MINUTE = 10
+
+
+class TooFast(Exception):
+    """The user logged :data:`MAX_DRINKS_PER_MINUTE` drinks in the last minute; this one is not logged."""
+
+
 async def log_drink(
     svc: Services, s: Situation, nudge_id: int | None = None, ml: int | None = None
 ) -> tuple[int | None, int]:
     """Log a drink now (a glass, or ``ml``); a logged drink moves the next nudge one interval later.
 
     Returns the drink's id (None when a nudge was already answered) and today's total after it.
+    Raises :class:`TooFast` (nothing logged) over the per-minute cap.
     """
     settings = s.settings
+    if await water_store.drinks_logged_since(svc.store, s.user_id, s.now - timedelta(minutes=1)) \
+            >= MAX_DRINKS_PER_MINUTE:
+        raise TooFast
     added = await water_store.add_drink(svc.store, s.user_id, s.now, ml or settings.glass_ml, nudge_id)
     if added is not None and s.on:
         await schedule_next(svc, s, settings)

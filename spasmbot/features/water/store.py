@@ -87,6 +87,14 @@ async def add_drink(store: Store, user_id: int, at: datetime, ml: int, nudge_at:
     return int(rows[0]["id"]) if rows else None
 
 
+async def drinks_logged_since(store: Store, user_id: int, since: datetime) -> int:
+    """How many drinks the user logged after ``since`` (an index range: cheap)."""
+    row = await store.fetchone(
+        "SELECT count(*) FROM water_drinks WHERE user_id = ? AND drunk_at > ?", (user_id, epoch(since))
+    )
+    return int(row[0]) if row is not None else 0
+
+
 async def remove_drink(store: Store, user_id: int, drink_id: int) -> Drink | None:
     """Undo a drink logged by mistake; the removed drink, or None if it is not (or no longer) there."""
     rows = await store.fetchall(
