@@ -7,7 +7,7 @@
 1. capacity: N subscribers whose daily tip is due in the same minute, no rate limiter: messages
    per second from the first due-selection to the last message sent (``deliver_due`` exactly as
    the job runs it), and the process's peak RSS.
-2. Telegram's limits: 1,500 subscribers due at once through the real ``AIORateLimiter``, against
+2. Telegram's limits: 1,500 subscribers due at once through the bot's bulk lane (``TwoLaneLimiter``), against
    a fake Bot API that answers 429 (RetryAfter) like Telegram when more than 30 messages arrive
    within a second: sustained messages per second, RetryAfter answers, duplicates, misses.
 3. the due-selection query on a database of 1,000,000 subscribers (due times spread over the
@@ -258,7 +258,7 @@ async def main(argv: list[str] | None = None) -> int:
             )
         if not args.skip_limits:
             show(
-                f"2. at Telegram's limits: {args.limits:,} due at once, AIORateLimiter",
+                f"2. at Telegram's limits: {args.limits:,} due at once, bulk lane (TwoLaneLimiter)",
                 await at_limits(content, workdir, args.limits),
             )
         show(

@@ -71,6 +71,7 @@ async def _run_bot(settings: Settings, init_db: bool = False) -> int:
     from spasmbot.clock import SystemClock
     from spasmbot.edge import preflight
     from spasmbot.edge.app import build_application, on_startup
+    from spasmbot.edge.fatal import fatal
     from spasmbot.edge.runner import serve
     from spasmbot.storage import Store, StoreError
 
@@ -104,6 +105,9 @@ async def _run_bot(settings: Settings, init_db: bool = False) -> int:
             await serve(app, store, settings.service, stop)
     finally:
         await store.close()
+    if fatal(app).event.is_set():
+        print(f"error: {fatal(app).message}", file=sys.stderr)
+        return 2  # the configuration's fault, like a rejected token at start-up
     return 0
 
 

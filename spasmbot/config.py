@@ -22,7 +22,7 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     db_path: Path = Path("spasmbot.sqlite3")
     content_dir: Path | None = None
-    concurrency: int = 64  # updates handled at once (different chats; see spasmbot.edge.ordering)
+    concurrency: int = 32  # updates handled at once (different chats; see spasmbot.edge.ordering)
     service: ServiceSettings = field(default_factory=lambda: ServiceSettings())
 
     @property
@@ -52,7 +52,7 @@ def load_settings(env: dict[str, str] | None = None, *, need_token: bool = True)
     if not re.match(r"^https?://[^\s/]+", api_url):
         raise ConfigError(f"TELEGRAM_API_URL must be an http(s) URL, got {api_url!r}")
     content = env.get("SPASMBOT_CONTENT", "").strip()
-    concurrency = env.get("SPASMBOT_CONCURRENCY", "").strip() or "64"
+    concurrency = env.get("SPASMBOT_CONCURRENCY", "").strip() or "32"
     if not concurrency.isdigit() or not 1 <= int(concurrency) <= 10_000:
         raise ConfigError(f"SPASMBOT_CONCURRENCY must be a whole number from 1 to 10000, got {concurrency!r}")
     return Settings(

@@ -15,10 +15,12 @@ import pytest
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from spasmbot.clock import FakeClock
+from spasmbot.config import ServiceSettings
 from spasmbot.delivery import schedule
 from spasmbot.edge.delivery_job import SendOutcome, classify, deliver_due
 from spasmbot.edge.fatal import fatal
 from spasmbot.edge.lanes import TwoLaneLimiter, bulk_lane
+from spasmbot.edge.runner import Running, serve
 from spasmbot.fake_telegram import ChatClient
 from tests.helpers import Harness, shipped_content
 from tests.test_scheduling import subscribe_many, tips_sent
@@ -203,3 +205,15 @@ async def test_bulk_sends_to_one_chat_are_a_second_apart_and_other_chats_are_not
     times = {chat: [t - started for c, t in sent if c == chat] for chat in (1, 2, 3)}
     assert times[1][1] - times[1][0] >= 0.9  # at most one bulk message a second to one chat
     assert times[2][0] < 0.5 and times[3][0] < 0.5  # other chats did not wait behind it
+
+
+async def test_a_token_revoked_while_polling_ends_the_service_cleanly(harness: Harness) -> None:
+    """PTB's polling loop gives up on a 401 without a word; the service must not linger."""
+    stop = asyncio.Event()
+    ready: asyncio.Future[Running] = asyncio.get_running_loop().create_future()
+    service = asyncio.create_task(serve(harness.app, harness.store, ServiceSettings(), stop, ready.set_result))
+    assert (await asyncio.wait_for(ready, 10)).mode == "polling"
+    harness.api.revoke_token()
+    await asyncio.wait_for(service, 10)  # ended by itself: no SIGTERM needed
+    assert not stop.is_set() and not harness.app.running
+    assert fatal(harness.app).message.startswith("Telegram stopped accepting TELEGRAM_BOT_TOKEN")

@@ -180,11 +180,14 @@ class _Health:
     def backing_off(self, now: datetime) -> bool:
         return self.resume_at is not None and now < self.resume_at
 
-    def unreachable(self, now: datetime) -> None:
-        """Every send of a batch failed to reach Telegram: wait longer before the next try."""
+    def unreachable(self, pass_started: datetime) -> None:
+        """Every send of a batch failed to reach Telegram: wait longer before the next try.
+
+        Counted from the start of the failed pass, less a second, so the job's tick that far
+        ahead is not skipped for the few moments the failed sends took."""
         self.failing_passes += 1
         wait = min(JOB_INTERVAL * 2 ** min(self.failing_passes - 1, 8), MAX_BACKOFF)
-        self.resume_at = now + wait
+        self.resume_at = pass_started + wait - timedelta(seconds=1)
         log.warning("Bot API unreachable; scheduled sends kept due, next try in %d s", wait.total_seconds())
 
     def reached(self) -> None:
@@ -317,7 +320,8 @@ async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryS
     health = _health(app)
     if health.lock.locked():  # the previous pass is still sending: it will pick these rows up
         return stats
-    if health.backing_off(svc.clock.now()):
+    started = svc.clock.now()
+    if health.backing_off(started):
         stats.backing_off = True
         return stats
     # Started by the running bot's job: stop between batches once the bot is shutting down, so
@@ -341,7 +345,7 @@ async def deliver_due(app: Application, batch: int = DEFAULT_BATCH) -> DeliveryS
                 stop_for(app, TOKEN_REJECTED)
                 break
             if end.unreachable:
-                health.unreachable(svc.clock.now())
+                health.unreachable(started)
                 break
             if SendOutcome.SENT in results or SendOutcome.BLOCKED in results:
                 health.reached()

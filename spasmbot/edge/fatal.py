@@ -61,3 +61,13 @@ def token_rejected(error: BaseException | None) -> bool:
     if isinstance(error, InvalidToken):
         return True
     return isinstance(error, EndPointNotFound) and isinstance(error.__cause__, InvalidToken)
+
+
+async def until_stopped(app: Application[Any, Any, Any, Any, Any, Any], stop: asyncio.Event) -> None:
+    """Wait for ``stop`` (SIGTERM, SIGINT) or for :func:`stop_for`, whichever comes first."""
+    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(fatal(app).event.wait())]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()

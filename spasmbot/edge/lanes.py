@@ -12,7 +12,7 @@ message, replying to a command) is not throttled that way. So the bot's traffic 
   screen after one round trip, however many tips are going out.
 * **Bulk lane** (everything a delivery kind sends inside :func:`bulk_lane`, i.e. the scheduled
   tips, nudges and follow-ups of ``spasmbot.edge.delivery_job``): its own budget of at most
-  ``BULK_PER_SECOND`` (30) messages a second overall (``aiolimiter`` leaky bucket) and at most
+  ``BULK_PER_SECOND`` (29) messages a second overall, nearly evenly spaced (``aiolimiter``), and at most
   one message a second per chat. The bulk lane uses only the budget Telegram grants for bulk,
   so it cannot crowd out replies; replies come first because they never wait at all.
 
@@ -42,7 +42,8 @@ from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 
-BULK_PER_SECOND = 30
+BULK_PER_SECOND = 29  # Telegram's ~30/s for bulk, with a little room for jitter
+BULK_BURST = 4
 BULK_PER_CHAT_INTERVAL = 1.0  # seconds between two bulk messages to one chat
 BULK_RETRIES = 5
 _KEEP_CHAT_LIMITERS = 512  # idle per-chat limiters are dropped beyond this many
@@ -79,7 +80,10 @@ class TwoLaneLimiter(BaseRateLimiter[None]):
         self.per_second = per_second
         self.per_chat_interval = per_chat_interval
         self.retries = retries
-        self._overall = AsyncLimiter(per_second, 1)
+        # Nearly even spacing: a burst of at most BULK_BURST (not a whole second's worth), so jitter
+        # on the way (a busy event loop, the network) bunches only a few sends, well inside the
+        # burst Telegram tolerates, while late wake-ups are made up and the rate holds.
+        self._overall = AsyncLimiter(BULK_BURST, BULK_BURST / per_second)
         self._chats: dict[int | str, AsyncLimiter] = {}
         self._paused_until = 0.0
         self.sleep: Sleep = asyncio.sleep  # how pauses are waited out (tests hold them)

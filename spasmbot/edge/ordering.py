@@ -42,7 +42,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
 
-DEFAULT_CONCURRENCY = 64
+DEFAULT_CONCURRENCY = 32
 # Updates admitted at once (running, or waiting for their chat's turn or a slot). Each is one
 # parsed Update and a small task; Telegram hands out at most 100 per getUpdates call.
 ADMITTED_PER_SLOT = 64

@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from spasmbot.config import ServiceSettings
+from spasmbot.edge.fatal import until_stopped
 from spasmbot.edge.health import HealthServer
 from spasmbot.edge.webhook import start_webhook
 from spasmbot.storage import Store
@@ -56,13 +58,16 @@ async def serve(
                 if on_ready is not None:
                     on_ready(Running(mode, webhook_port, health.port if health is not None else None))
                 log.info("spasmbot is running as @%s (%s)", app.bot.username, mode)
-                await stop.wait()
+                await until_stopped(app, stop)  # SIGTERM, or a condition it cannot recover from
                 log.info("stopping")
             finally:
                 if health is not None:
                     await health.stop()
         finally:
             if app.updater.running:
-                await app.updater.stop()
+                try:
+                    await app.updater.stop()
+                except TelegramError as exc:  # polling already ended with it (a revoked token)
+                    log.debug("polling had stopped: %s", exc)
     finally:
         await app.stop()
