@@ -122,7 +122,9 @@ def diary_chart(
     ax.set_title(labels.title)
     ax.grid(axis="y", alpha=0.3, zorder=0)
     ax.spines["top"].set_visible(False)
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, pad=0.09 if water else 0.02, fraction=0.04)
+    # Fixed margins instead of tight_layout(), which draws the whole figure once more to measure it.
+    fig.subplots_adjust(left=0.07, right=0.8 if water is not None else 0.86, bottom=0.1, top=0.91)
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=fig.add_axes((0.895, 0.1, 0.016, 0.81)))
     bar.set_label(labels.severity, fontsize=8)
     if water is not None:
         twin = ax.twinx()
@@ -134,7 +136,6 @@ def diary_chart(
         twin.set_ylabel(labels.water, color=GOAL_COLOUR)
         twin.spines["top"].set_visible(False)
         twin.legend(loc="upper left", frameon=False, fontsize=8)
-    fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(
         buffer, format="png",
@@ -144,20 +145,27 @@ def diary_chart(
 
 
 def weekly_chart(weeks: list[tuple[date, int]], title: str, width_in: float = 7.0, height_in: float = 2.4) -> bytes:
-    """Cramps per week as bars (for the doctor's report; plain, prints well in black and white)."""
+    """Cramps per week as bars (for the doctor's report; plain, prints well in black and white).
+
+    Many weeks (years of diary) are drawn as one stepped area instead of one patch per bar, which
+    keeps the drawing time flat however long the diary is.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(width_in, height_in), dpi=150)
+    fig = Figure(figsize=(width_in, height_in), dpi=130)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     positions = list(range(len(weeks)))
     values = [count for _, count in weeks]
-    ax.bar(positions, values, color="#5a7fa8", width=0.7, zorder=2)
-    step = max(1, len(weeks) // 12)
+    if len(weeks) <= 30:
+        ax.bar(positions, values, color="#5a7fa8", width=0.7, zorder=2)
+    else:
+        ax.stairs(values, [p - 0.5 for p in positions] + [len(weeks) - 0.5], fill=True, color="#5a7fa8", zorder=2)
+    step = max(1, -(-len(weeks) // 8))
     ticks = positions[::-1][::step][::-1]
-    ax.set_xticks(ticks, [weeks[i][0].strftime("%d %b %y") for i in ticks])
+    ax.set_xticks(ticks, [weeks[i][0].strftime("%d %b %Y") for i in ticks])
     ax.tick_params(axis="both", labelsize=7)
     ax.set_ylim(0, max([1, *values]) * 1.15)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -165,7 +173,7 @@ def weekly_chart(weeks: list[tuple[date, int]], title: str, width_in: float = 7.
     ax.grid(axis="y", alpha=0.3, zorder=0)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.16, top=0.88)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -34,13 +34,16 @@ _JOINERS = frozenset({"\u200d", *(chr(c) for c in range(0xFE00, 0xFE10))})  # em
 
 
 @lru_cache(maxsize=1)
-def fonts() -> tuple[Path, Path, tuple[Path, ...]]:
-    """(regular, bold, fallbacks): DejaVu Sans from matplotlib, plus fallbacks found on the machine."""
+def fonts() -> tuple[Path, tuple[Path, ...]]:
+    """(regular, fallbacks): DejaVu Sans from matplotlib, plus fallbacks found on the machine.
+
+    One weight only: every font added costs a parse of its TTF (about 0.1 s of CPU each), and
+    headings read well enough in a larger size.
+    """
     import matplotlib
 
     ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    extra = [ttf / "STIXGeneral.ttf"] + [Path(p) for p in FALLBACK_CANDIDATES]
-    return ttf / "DejaVuSans.ttf", ttf / "DejaVuSans-Bold.ttf", tuple(p for p in extra if p.is_file())
+    return ttf / "DejaVuSans.ttf", tuple(p for p in map(Path, FALLBACK_CANDIDATES) if p.is_file())
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +51,7 @@ def _coverage() -> frozenset[int]:
     """Every code point some font of ours can draw."""
     from fontTools.ttLib import TTFont
 
-    regular, _, fallbacks = fonts()
+    regular, fallbacks = fonts()
     points: set[int] = set()
     for path in (regular, *fallbacks):
         with TTFont(str(path), lazy=True) as font:
@@ -120,12 +123,11 @@ def build_pdf(data: ReportData, words: Words) -> bytes:
     from spasmbot.chart import weekly_chart
 
     s = data.summary
-    regular, bold, fallbacks = fonts()
+    regular, fallbacks = fonts()
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(auto=True, margin=14)
     pdf.set_margins(16, 14, 16)
     pdf.add_font("body", "", str(regular))
-    pdf.add_font("body", "B", str(bold))
     names = []
     for index, path in enumerate(fallbacks):
         name = f"fallback{index}"
@@ -140,14 +142,14 @@ def build_pdf(data: ReportData, words: Words) -> bytes:
 
     def heading(text: str) -> None:
         pdf.ln(1.5)
-        pdf.set_font("body", "B", 11)
+        pdf.set_font("body", "U", 11.5)
         pdf.cell(width, 6, printable(text), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("body", "", 9.5)
 
     def line(text: str) -> None:
         pdf.multi_cell(width, 4.8, printable(text), new_x="LMARGIN", new_y="NEXT")
 
-    pdf.set_font("body", "B", 16)
+    pdf.set_font("body", "", 17)
     pdf.cell(width, 9, printable(words("title")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("body", "", 9.5)
     line(words("period", first=s.first.isoformat(), last=s.last.isoformat(), days=s.days))
@@ -189,12 +191,12 @@ def build_pdf(data: ReportData, words: Words) -> bytes:
     for text in flag_lines[:MAX_FLAG_LINES]:
         line("• " + text)
     if len(flag_lines) > MAX_FLAG_LINES:
-        line(f"… +{len(flag_lines) - MAX_FLAG_LINES}")
+        line(words("red_flags_more", count=len(flag_lines) - MAX_FLAG_LINES))
     if not flag_lines:
         line(words("red_flags_none"))
 
     pdf.ln(2)
-    pdf.set_font("body", "B", 9)
+    pdf.set_font("body", "", 9)
     pdf.multi_cell(width, 4.6, printable(words("disclaimer")), border=1, padding=2, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from spasmbot.content.model import Content, ContentError
+from spasmbot.content.errors import ContentError
+from spasmbot.content.model import Content
 from spasmbot.features.checks.model import URGENCIES
 
 AREAS: tuple[str, ...] = (
