@@ -55,13 +55,25 @@ async def _seed(store: Any, years: int) -> tuple[int, list[tuple[int, int, int]]
         for n in range(2 if day.toordinal() % 5 == 0 else 1):
             at = datetime(day.year, day.month, day.day, rng.choice([2, 3, 14, 22]), 10 * n, tzinfo=UTC)
             area = rng.choice(rules.AREAS[:5])
-            entries.append((
-                USER, epoch(at), day.isoformat(), epoch(at), int(at.hour < 6 or at.hour >= 22), area,
-                rng.choice(rules.SIDES), rng.randint(0, 10), rng.choice(rules.DURATIONS), rng.randint(0, 1),
-                ",".join(rng.sample(rules.TRIGGERS, rng.randint(0, 2))) or None,
-                ",".join(rng.sample(rules.HELPED[:4], rng.randint(0, 2))) or None,
-                None, "after a long walk" if n else None, "log",
-            ))
+            entries.append(
+                (
+                    USER,
+                    epoch(at),
+                    day.isoformat(),
+                    epoch(at),
+                    int(at.hour < 6 or at.hour >= 22),
+                    area,
+                    rng.choice(rules.SIDES),
+                    rng.randint(0, 10),
+                    rng.choice(rules.DURATIONS),
+                    rng.randint(0, 1),
+                    ",".join(rng.sample(rules.TRIGGERS, rng.randint(0, 2))) or None,
+                    ",".join(rng.sample(rules.HELPED[:4], rng.randint(0, 2))) or None,
+                    None,
+                    "after a long walk" if n else None,
+                    "log",
+                )
+            )
         for hour in range(8, 8 + rng.randint(5, 10)):
             drinks.append((USER, epoch(datetime(day.year, day.month, day.day, hour, tzinfo=UTC)), 250))
         day += timedelta(days=1)
@@ -181,13 +193,19 @@ def main(argv: list[str] | None = None) -> int:
     r = asyncio.run(run(args.years, args.runs))
     print(f"user with {args.years} years of daily entries: {r['entries']} entries, {r['drinks']} drinks")
     print(f"/diary                 median {_ms(r['diary_median_s'])}, worst {_ms(r['diary_max_s'])} (target ≤ 50 ms)")
-    print(f"chart, 12 weeks        median {_ms(r['chart_median_s'])}, CPU {_ms(r['chart_cpu_s'])} "
-          f"({r['chart_png_bytes']} bytes PNG; target ≤ 0.5 s)")
-    print(f"report, everything     median {_ms(r['pdf_median_s'])}, CPU {_ms(r['pdf_cpu_s'])} for PDF + CSV "
-          f"({r['pdf_pages']} page(s), {r['pdf_bytes']} bytes; CSV {r['csv_rows']} rows; target ≤ 1.5 s)")
+    print(
+        f"chart, 12 weeks        median {_ms(r['chart_median_s'])}, CPU {_ms(r['chart_cpu_s'])} "
+        f"({r['chart_png_bytes']} bytes PNG; target ≤ 0.5 s)"
+    )
+    print(
+        f"report, everything     median {_ms(r['pdf_median_s'])}, CPU {_ms(r['pdf_cpu_s'])} for PDF + CSV "
+        f"({r['pdf_pages']} page(s), {r['pdf_bytes']} bytes; CSV {r['csv_rows']} rows; target ≤ 1.5 s)"
+    )
     worst = r["diary_during_pdf_max_s"]
-    print(f"while building it      {r['diary_during_pdf']} /diary of another user answered, worst "
-          f"{_ms(worst) if worst is not None else '-'}; report sent after {_ms(r['report_via_bot_s'])}")
+    print(
+        f"while building it      {r['diary_during_pdf']} /diary of another user answered, worst "
+        f"{_ms(worst) if worst is not None else '-'}; report sent after {_ms(r['report_via_bot_s'])}"
+    )
     print(f"database               {r['bytes_per_entry']:.0f} bytes per entry (file size after VACUUM, index included)")
     ok = r["diary_median_s"] <= 0.05 and r["chart_cpu_s"] <= 0.5 and r["pdf_cpu_s"] <= 1.5
     print("targets met (chart and report by CPU time)" if ok else "TARGETS MISSED")

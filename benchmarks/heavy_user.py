@@ -36,8 +36,9 @@ async def _setup(db: Path) -> tuple[Any, Any, Any]:
     store = await Store.open(db)
     api = FakeTelegram()
     clock = FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
-    app = build_application(Settings(token="", db_path=db), load_content(), store, clock, request=api,
-                            rate_limiter=False)
+    app = build_application(
+        Settings(token="", db_path=db), load_content(), store, clock, request=api, rate_limiter=False
+    )
     await app.initialize()
     return app, api, store
 
@@ -71,8 +72,12 @@ async def _while_ticking(work: Callable[[], Awaitable[Any]], other: Callable[[],
     elapsed = time.perf_counter() - started
     done.set()
     await asyncio.gather(*tasks)
-    return {"seconds": elapsed, "worst_loop_stall_s": worst_gap, "other_user_worst_reply_s": worst_other,
-            "bytes": float(len(result)) if isinstance(result, bytes | str) else 0.0}
+    return {
+        "seconds": elapsed,
+        "worst_loop_stall_s": worst_gap,
+        "other_user_worst_reply_s": worst_other,
+        "bytes": float(len(result)) if isinstance(result, bytes | str) else 0.0,
+    }
 
 
 async def export_part(drinks: int) -> None:
@@ -86,8 +91,10 @@ async def export_part(drinks: int) -> None:
     await heavy.send("/start")
     await other.send("/start")
     start = int(datetime(2025, 3, 2, tzinfo=UTC).timestamp())
-    await store.write_many("INSERT INTO water_drinks (user_id, drunk_at, ml) VALUES (1, ?, 250)",
-                           [(start + 300 * i,) for i in range(drinks)])
+    await store.write_many(
+        "INSERT INTO water_drinks (user_id, drunk_at, ml) VALUES (1, ?, 250)",
+        [(start + 300 * i,) for i in range(drinks)],
+    )
     header = {"exported_at": "now", "user_id": 1, "note": "All times are UTC."}
 
     async def now_way() -> bytes:
@@ -104,9 +111,11 @@ async def export_part(drinks: int) -> None:
 
     for name, work in (("worker thread (now)", now_way), ("on the event loop (before)", old_way)):
         figures = await _while_ticking(work, tap)
-        print(f"/mydata with {drinks:,} drinks, {name}: {figures['seconds']:.2f} s, "
-              f"{figures['bytes'] / 1e6:.1f} MB; longest event-loop stall {figures['worst_loop_stall_s']:.3f} s; "
-              f"another user's slowest reply meanwhile {figures['other_user_worst_reply_s']:.3f} s")
+        print(
+            f"/mydata with {drinks:,} drinks, {name}: {figures['seconds']:.2f} s, "
+            f"{figures['bytes'] / 1e6:.1f} MB; longest event-loop stall {figures['worst_loop_stall_s']:.3f} s; "
+            f"another user's slowest reply meanwhile {figures['other_user_worst_reply_s']:.3f} s"
+        )
     await app.shutdown()
     await store.close()
 
@@ -130,9 +139,11 @@ async def memory_part(count: int) -> None:
     tracemalloc.stop()
     below = (marks[1] - marks[0]) / (USER_DATA_KEPT - 1000)
     above = (marks[2] - marks[1]) / (count - USER_DATA_KEPT)
-    print(f"heap per user: {below:.0f} bytes for users 1,000-{USER_DATA_KEPT:,}, "
-          f"{above:.0f} bytes for users {USER_DATA_KEPT:,}-{count:,} (beyond the bound); "
-          f"user_data entries kept: {len(app.user_data):,}")
+    print(
+        f"heap per user: {below:.0f} bytes for users 1,000-{USER_DATA_KEPT:,}, "
+        f"{above:.0f} bytes for users {USER_DATA_KEPT:,}-{count:,} (beyond the bound); "
+        f"user_data entries kept: {len(app.user_data):,}"
+    )
     await app.shutdown()
     await store.close()
 

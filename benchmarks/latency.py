@@ -149,7 +149,8 @@ class BotApiServer:
                 status, payload = await self._answer(target, headers.get("content-type", ""), body)
                 writer.write(
                     b"HTTP/1.1 %d OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-                    % (status, len(payload)) + payload
+                    % (status, len(payload))
+                    + payload
                 )
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
@@ -175,8 +176,14 @@ class BotApiServer:
         if method == "sendMessage" and not self._take_token():
             self.retry_after += 1
             await asyncio.sleep(self.half)
-            return 429, json.dumps({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                                    "parameters": {"retry_after": 1}}).encode()
+            return 429, json.dumps(
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 1",
+                    "parameters": {"retry_after": 1},
+                }
+            ).encode()
         status, payload = await self.api.do_request(f"/bot{TOKEN}/{method}", "POST", _Form(params))  # type: ignore[arg-type]
         if status == 200:
             self.recorder.carried_out(method, params, time.monotonic())
@@ -259,12 +266,14 @@ class BotProcess:
         if os.environ.get("LATENCY_PROFILE"):  # where the bot's time goes: cProfile output file
             args[1:1] = ["-m", "cProfile", "-o", os.environ["LATENCY_PROFILE"]]
         if self.webhook_port is not None:
-            env.update({
-                "SPASMBOT_WEBHOOK_URL": "https://bench.invalid/hook",
-                "SPASMBOT_WEBHOOK_SECRET": SECRET,
-                "SPASMBOT_WEBHOOK_PORT": str(self.webhook_port),
-                "SPASMBOT_WEBHOOK_PATH": "/hook",
-            })
+            env.update(
+                {
+                    "SPASMBOT_WEBHOOK_URL": "https://bench.invalid/hook",
+                    "SPASMBOT_WEBHOOK_SECRET": SECRET,
+                    "SPASMBOT_WEBHOOK_PORT": str(self.webhook_port),
+                    "SPASMBOT_WEBHOOK_PATH": "/hook",
+                }
+            )
             args.append("--webhook")
         with self.log.open("wb") as out:
             self.proc = await asyncio.create_subprocess_exec(*args, env=env, stdout=out, stderr=out, cwd=str(ROOT))
@@ -312,9 +321,18 @@ class Users:
         api = self.server.api
         for uid in self.ids:
             api.register_chat({"id": uid, "type": "private", "first_name": "U"})
-            _, body = await api.do_request(f"/bot{TOKEN}/sendMessage", "POST", _Form({  # type: ignore[arg-type]
-                "chat_id": uid, "text": self.menu_text, "parse_mode": "HTML", "reply_markup": self.menu_keyboard,
-            }))
+            _, body = await api.do_request(
+                f"/bot{TOKEN}/sendMessage",
+                "POST",
+                _Form(
+                    {  # type: ignore[arg-type]
+                        "chat_id": uid,
+                        "text": self.menu_text,
+                        "parse_mode": "HTML",
+                        "reply_markup": self.menu_keyboard,
+                    }
+                ),
+            )
             self.message[uid] = json.loads(body)["result"]
             self.turn[uid] = 0
 
@@ -322,13 +340,17 @@ class Users:
         data = self.taps[self.turn[uid] % 2]
         self.turn[uid] += 1
         recorder.pending[uid] = time.monotonic()
-        self.server.push({"callback_query": {
-            "id": self.server.api.new_callback_query(uid),
-            "from": {"id": uid, "is_bot": False, "first_name": "U", "language_code": "en"},
-            "message": self.message[uid],
-            "chat_instance": f"-{uid}0042",
-            "data": data,
-        }})
+        self.server.push(
+            {
+                "callback_query": {
+                    "id": self.server.api.new_callback_query(uid),
+                    "from": {"id": uid, "is_bot": False, "first_name": "U", "language_code": "en"},
+                    "message": self.message[uid],
+                    "chat_instance": f"-{uid}0042",
+                    "data": data,
+                }
+            }
+        )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -339,8 +361,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summary(waits: list[float]) -> str:
-    return (f"p50 {percentile(waits, 50):.3f} s, p90 {percentile(waits, 90):.3f} s, "
-            f"p99 {percentile(waits, 99):.3f} s, max {max(waits, default=float('nan')):.3f} s")
+    return (
+        f"p50 {percentile(waits, 50):.3f} s, p90 {percentile(waits, 90):.3f} s, "
+        f"p99 {percentile(waits, 99):.3f} s, max {max(waits, default=float('nan')):.3f} s"
+    )
 
 
 async def until(check: Callable[[], bool], limit: float) -> bool:
@@ -383,11 +407,17 @@ async def sustained(server: BotApiServer, recorder: Recorder, people: Users, sec
     waits = [w for _, w in recorder.waits]
     first = [w for t, w in recorder.waits if t - started < 10]
     last = [w for t, w in recorder.waits if t - started >= seconds - 10]
-    print(f"2. sustained: {sent} taps in {seconds:.0f} s ({sent / seconds:.0f}/s) from {len(people.ids):,} users -> "
-          f"{summary(waits)}", flush=True)
-    print(f"   p99 first 10 s {percentile(first, 99):.3f} s, last 10 s {percentile(last, 99):.3f} s; taps waiting "
-          f"(queued or in handling): median {statistics.median(backlog):.0f}, max {max(backlog)}, "
-          f"at the end {len(recorder.pending)}", flush=True)
+    print(
+        f"2. sustained: {sent} taps in {seconds:.0f} s ({sent / seconds:.0f}/s) from {len(people.ids):,} users -> "
+        f"{summary(waits)}",
+        flush=True,
+    )
+    print(
+        f"   p99 first 10 s {percentile(first, 99):.3f} s, last 10 s {percentile(last, 99):.3f} s; taps waiting "
+        f"(queued or in handling): median {statistics.median(backlog):.0f}, max {max(backlog)}, "
+        f"at the end {len(recorder.pending)}",
+        flush=True,
+    )
 
 
 async def seed_tips(db: Path, first_id: int, count: int, due: datetime) -> None:
@@ -395,11 +425,18 @@ async def seed_tips(db: Path, first_id: int, count: int, due: datetime) -> None:
     try:
         ids = range(first_id, first_id + count)
         await users.add_many(store, ((uid, uid, "en", ZONE) for uid in ids), due - timedelta(days=1))
-        await schedule.set_due_many(store, (
-            (uid, "tips", due, {"time": due.astimezone().strftime("%H:%M"), "pool": 1, "cycle": uid % 4,
-                                "cursor": uid % 51})
-            for uid in ids
-        ))
+        await schedule.set_due_many(
+            store,
+            (
+                (
+                    uid,
+                    "tips",
+                    due,
+                    {"time": due.astimezone().strftime("%H:%M"), "pool": 1, "cycle": uid % 4, "cursor": uid % 51},
+                )
+                for uid in ids
+            ),
+        )
     finally:
         await store.close()
 
@@ -426,10 +463,15 @@ async def fanout_with_taps(rtt: float, tips: int, workdir: Path) -> None:
     times = sorted(recorder.tip_times)
     rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
     duplicates = sum(1 for n in recorder.tips.values() if n > 1)
-    print(f"3. {tips:,} tips due, 200 users tap at once after tip {tapped_at_tip}: their wait {summary(waits)}",
-          flush=True)
-    print(f"   delivery {rate:.1f} messages/s sustained, {len(recorder.tips):,}/{tips:,} delivered, "
-          f"{server.retry_after} RetryAfter, {duplicates} duplicates", flush=True)
+    print(
+        f"3. {tips:,} tips due, 200 users tap at once after tip {tapped_at_tip}: their wait {summary(waits)}",
+        flush=True,
+    )
+    print(
+        f"   delivery {rate:.1f} messages/s sustained, {len(recorder.tips):,}/{tips:,} delivered, "
+        f"{server.retry_after} RetryAfter, {duplicates} duplicates",
+        flush=True,
+    )
 
 
 async def outage(rtt: float, tips: int, seconds: float, workdir: Path) -> None:
@@ -448,9 +490,12 @@ async def outage(rtt: float, tips: int, seconds: float, workdir: Path) -> None:
         await server.stop()
     lost = tips - len(recorder.tips)
     duplicates = sum(1 for n in recorder.tips.values() if n > 1)
-    print(f"4. outage: 502 from everything for {seconds:.0f} s as {tips:,} tips fell due: {lost} lost, "
-          f"{duplicates} sent twice; all delivered {took:.0f} s after the outage began "
-          f"({server.outage_calls} calls met the outage)", flush=True)
+    print(
+        f"4. outage: 502 from everything for {seconds:.0f} s as {tips:,} tips fell due: {lost} lost, "
+        f"{duplicates} sent twice; all delivered {took:.0f} s after the outage began "
+        f"({server.outage_calls} calls met the outage)",
+        flush=True,
+    )
 
 
 async def main() -> None:
@@ -461,8 +506,11 @@ async def main() -> None:
     parser.add_argument("--only", type=int, choices=[1, 2, 3, 4], help="run one scenario")
     args = parser.parse_args()
     rtt = args.rtt_ms / 1000
-    print(f"round trip {args.rtt_ms:.0f} ms; floor for a tap {2 * rtt:.2f} s; cores: {os.cpu_count()}, "
-          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"round trip {args.rtt_ms:.0f} ms; floor for a tap {2 * rtt:.2f} s; cores: {os.cpu_count()}, "
+        f"load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         if args.only in (None, 1, 2):

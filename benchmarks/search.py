@@ -76,7 +76,6 @@ def main() -> int:
         if not found or keys[0] not in answers:
             misses.append(f"  {'top-3' if found else 'MISS '} {text!r}: got {keys}, want {answers}")
 
-
     red_flags, look_alikes = data.get("red_flags", []), data.get("look_alikes", [])
     caught = [m for m in red_flags if searcher.red_flag(m) is not None]
     false_alarms = [m for m in look_alikes if searcher.red_flag(m) is not None]
@@ -84,17 +83,27 @@ def main() -> int:
 
     count = len(queries)
     print(f"content: {args.language}, {len(content.cards)} cards, {len(searcher.index.docs)} documents indexed")
-    print(f"queries: {count}; red flags: {len(red_flags)}; look-alikes: {len(look_alikes)}; "
-          f"red-flag phrases declared by the checks: {len(searcher.red_flags.signs)}")
+    print(
+        f"queries: {count}; red flags: {len(red_flags)}; look-alikes: {len(look_alikes)}; "
+        f"red-flag phrases declared by the checks: {len(searcher.red_flags.signs)}"
+    )
     print(f"top-1 accuracy: {top1 / count:.1%}   top-3 accuracy: {top3 / count:.1%}   (target top-3 >= 90 %)")
-    print(f"red-flag recall: {len(caught) / max(1, len(red_flags)):.1%}   "
-          f"precision: {len(caught) / max(1, flagged):.1%}   (target 100 % / >= 90 %)")
-    print(f"query latency: p50 {_percentile(latencies, 0.5):.2f} ms   p99 {_percentile(latencies, 0.99):.2f} ms   "
-          f"max {max(latencies):.2f} ms   (target p99 <= 10 ms)")
-    print(f"query CPU time: p50 {_percentile(cpu, 0.5):.2f} ms   p99 {_percentile(cpu, 0.99):.2f} ms   "
-          f"max {max(cpu):.2f} ms   (wall-clock outliers above are the shared machine preempting us)")
-    print(f"index build (search index + red-flag phrases): {statistics.median(builds):.1f} ms median of "
-          f"{len(builds)}, CPU time {statistics.median(build_cpu):.1f} ms   (target <= 200 ms)")
+    print(
+        f"red-flag recall: {len(caught) / max(1, len(red_flags)):.1%}   "
+        f"precision: {len(caught) / max(1, flagged):.1%}   (target 100 % / >= 90 %)"
+    )
+    print(
+        f"query latency: p50 {_percentile(latencies, 0.5):.2f} ms   p99 {_percentile(latencies, 0.99):.2f} ms   "
+        f"max {max(latencies):.2f} ms   (target p99 <= 10 ms)"
+    )
+    print(
+        f"query CPU time: p50 {_percentile(cpu, 0.5):.2f} ms   p99 {_percentile(cpu, 0.99):.2f} ms   "
+        f"max {max(cpu):.2f} ms   (wall-clock outliers above are the shared machine preempting us)"
+    )
+    print(
+        f"index build (search index + red-flag phrases): {statistics.median(builds):.1f} ms median of "
+        f"{len(builds)}, CPU time {statistics.median(build_cpu):.1f} ms   (target <= 200 ms)"
+    )
     if args.verbose:
         for line in misses:
             print(line)

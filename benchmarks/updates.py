@@ -67,8 +67,9 @@ async def _spasmbot_worker(updates: int) -> dict[str, float]:
     db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
     store = await Store.open(db)
     api = FakeTelegram()
-    app = build_application(Settings(token="", db_path=db), load_content(), store, SystemClock(),
-                            request=api, rate_limiter=False)
+    app = build_application(
+        Settings(token="", db_path=db), load_content(), store, SystemClock(), request=api, rate_limiter=False
+    )
     async with app:
         await on_startup(app)
         rate = await _drive(app, api, updates)
@@ -90,8 +91,14 @@ async def _bare_worker(updates: int, keyboard: bool = False) -> dict[str, float]
 
     menu = (
         InlineKeyboardMarkup(
-            [[InlineKeyboardButton(f"🧭 Topic number {2 * r + c}", callback_data=f"b:s:topic{2 * r + c}:0")
-              for c in range(2)] for r in range(6)] + [[InlineKeyboardButton("🏠 Menu", callback_data="b:m")]]
+            [
+                [
+                    InlineKeyboardButton(f"🧭 Topic number {2 * r + c}", callback_data=f"b:s:topic{2 * r + c}:0")
+                    for c in range(2)
+                ]
+                for r in range(6)
+            ]
+            + [[InlineKeyboardButton("🏠 Menu", callback_data="b:m")]]
         )
         if keyboard
         else None
@@ -111,8 +118,14 @@ async def _bare_worker(updates: int, keyboard: bool = False) -> dict[str, float]
         await update.callback_query.edit_message_text(f"{text} {next(taps)}", reply_markup=menu)
 
     api = FakeTelegram()
-    app = (ApplicationBuilder().token("123456:bare").request(api).get_updates_request(api)
-           .defaults(Defaults(parse_mode=ParseMode.HTML)).build())
+    app = (
+        ApplicationBuilder()
+        .token("123456:bare")
+        .request(api)
+        .get_updates_request(api)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .build()
+    )
     app.add_handler(MessageHandler(filters.ALL, on_message))
     app.add_handler(CallbackQueryHandler(on_tap))
     async with app:
@@ -154,8 +167,12 @@ async def _ready_bare_worker() -> None:
 
 
 def _run_worker(kind: str, updates: int) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--worker", kind, "--updates", str(updates)],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", kind, "--updates", str(updates)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -169,8 +186,9 @@ def _ready_seconds(worker: str = "ready", runs: int = 5) -> float:
     times = []
     for run in range(runs + 1):
         started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, __file__, "--worker", worker], stdout=subprocess.PIPE,
-                                text=True, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--worker", worker], stdout=subprocess.PIPE, text=True, env=env
+        )
         assert proc.stdout is not None
         for line in proc.stdout:
             if line.strip() == "READY":
@@ -205,16 +223,24 @@ def main() -> int:
     ratio = bare["updates_per_s"] / bot["updates_per_s"]
     ratio_kb = bare_kb["updates_per_s"] / bot["updates_per_s"]
     print(f"updates: {args.updates} (commands and button taps from {USERS} users)")
-    print(f"bare PTB bot, one short message   : {bare['updates_per_s']:6.0f} updates/s   "
-          f"peak RSS {bare['peak_rss_mb']:5.1f} MB")
-    print(f"bare PTB bot, menu-sized keyboards: {bare_kb['updates_per_s']:6.0f} updates/s   "
-          f"peak RSS {bare_kb['peak_rss_mb']:5.1f} MB")
-    print(f"spasmbot                          : {bot['updates_per_s']:6.0f} updates/s   "
-          f"peak RSS {bot['peak_rss_mb']:5.1f} MB")
+    print(
+        f"bare PTB bot, one short message   : {bare['updates_per_s']:6.0f} updates/s   "
+        f"peak RSS {bare['peak_rss_mb']:5.1f} MB"
+    )
+    print(
+        f"bare PTB bot, menu-sized keyboards: {bare_kb['updates_per_s']:6.0f} updates/s   "
+        f"peak RSS {bare_kb['peak_rss_mb']:5.1f} MB"
+    )
+    print(
+        f"spasmbot                          : {bot['updates_per_s']:6.0f} updates/s   "
+        f"peak RSS {bot['peak_rss_mb']:5.1f} MB"
+    )
     print(f"per-update cost ratio (spasmbot / bare): {ratio:.2f}  (target <= 1.5)")
     print(f"per-update cost ratio (spasmbot / bare with keyboards): {ratio_kb:.2f}")
-    print(f"ready after process start: {ready * 1000:.0f} ms  (target <= 500 ms; "
-          f"a bare PTB bot: {ready_bare * 1000:.0f} ms)")
+    print(
+        f"ready after process start: {ready * 1000:.0f} ms  (target <= 500 ms; "
+        f"a bare PTB bot: {ready_bare * 1000:.0f} ms)"
+    )
     print(f"peak RSS: {bot['peak_rss_mb']:.1f} MB  (target <= 80 MB)")
     return 0
 

@@ -129,8 +129,16 @@ def diary_chart(
     if water is not None:
         twin = ax.twinx()
         points = [(i, value) for i, value in enumerate(water) if value is not None]
-        twin.plot([i for i, _ in points], [value for _, value in points], color=GOAL_COLOUR, linewidth=1.4,
-                  marker=".", markersize=3, label=labels.water, zorder=3)
+        twin.plot(
+            [i for i, _ in points],
+            [value for _, value in points],
+            color=GOAL_COLOUR,
+            linewidth=1.4,
+            marker=".",
+            markersize=3,
+            label=labels.water,
+            zorder=3,
+        )
         twin.axhline(100, color=GOAL_COLOUR, linestyle=":", linewidth=1)
         twin.set_ylim(0, max([120.0, *(value for _, value in points)]) * 1.1)
         twin.set_ylabel(labels.water, color=GOAL_COLOUR)
@@ -138,7 +146,8 @@ def diary_chart(
         twin.legend(loc="upper left", frameon=False, fontsize=8)
     buffer = io.BytesIO()
     fig.savefig(
-        buffer, format="png",
+        buffer,
+        format="png",
         metadata={"Title": labels.title, "Days": str(len(series)), "Cramps": str(sum(counts))},
     )
     return buffer.getvalue()

@@ -94,8 +94,10 @@ async def _run_bot(settings: Settings, init_db: bool = False) -> int:
         try:
             await app.initialize()  # getMe: checks the token and the server before anything else
         except InvalidToken:
-            print("error: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); "
-                  "get a valid one from @BotFather", file=sys.stderr)
+            print(
+                "error: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?); get a valid one from @BotFather",
+                file=sys.stderr,
+            )
             return 2
         except NetworkError as exc:
             print(f"error: cannot reach the Bot API at {settings.api_url}: {exc}", file=sys.stderr)
@@ -137,7 +139,10 @@ CONFIG_ERROR = 2  # a setting is wrong: restarting cannot help (see _park)
 
 
 def run(
-    settings_env: dict[str, str] | None = None, *, webhook: bool = False, drop_pending: bool = False,
+    settings_env: dict[str, str] | None = None,
+    *,
+    webhook: bool = False,
+    drop_pending: bool = False,
     init_db: bool = False,
 ) -> int:
     code = _run(settings_env, webhook=webhook, drop_pending=drop_pending, init_db=init_db)
@@ -158,14 +163,15 @@ def _park() -> None:
     """
     signals = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-    print("spasmbot: configuration error: not restarting; waiting for docker stop "
-          "(SPASMBOT_ON_CONFIG_ERROR=wait)", file=sys.stderr, flush=True)
+    print(
+        "spasmbot: configuration error: not restarting; waiting for docker stop (SPASMBOT_ON_CONFIG_ERROR=wait)",
+        file=sys.stderr,
+        flush=True,
+    )
     signal.sigwait(signals)
 
 
-def _run(
-    settings_env: dict[str, str] | None, *, webhook: bool, drop_pending: bool, init_db: bool
-) -> int:
+def _run(settings_env: dict[str, str] | None, *, webhook: bool, drop_pending: bool, init_db: bool) -> int:
     try:
         settings = load_settings(settings_env)
         if webhook and settings.service.webhook_url is None:
@@ -181,8 +187,7 @@ def _run(
     except ContentInvalid as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)
-        print("error: refusing to start with invalid content (see `spasmbot check-content`)",
-              file=sys.stderr)
+        print("error: refusing to start with invalid content (see `spasmbot check-content`)", file=sys.stderr)
         return 1
 
 
@@ -198,19 +203,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="spasmbot", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command")
     run_parser = sub.add_parser("run", help="run the bot on Telegram (long polling unless a webhook is configured)")
-    run_parser.add_argument("--webhook", action="store_true",
-                            help="receive updates by webhook at SPASMBOT_WEBHOOK_URL (behind a TLS reverse proxy)")
-    run_parser.add_argument("--drop-pending-updates", action="store_true",
-                            help="discard the updates Telegram queued while the bot was down")
-    run_parser.add_argument("--init-db", action="store_true",
-                            help="set up an existing zero-byte database file as a new database (refused otherwise)")
+    run_parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook at SPASMBOT_WEBHOOK_URL (behind a TLS reverse proxy)",
+    )
+    run_parser.add_argument(
+        "--drop-pending-updates", action="store_true", help="discard the updates Telegram queued while the bot was down"
+    )
+    run_parser.add_argument(
+        "--init-db",
+        action="store_true",
+        help="set up an existing zero-byte database file as a new database (refused otherwise)",
+    )
     console = sub.add_parser("console", help="chat with the bot offline in this terminal")
     console.add_argument("--db", help="SQLite file to keep (default: a temporary database; SPASMBOT_DB is ignored)")
     sub.add_parser("healthcheck", help="ask the running bot's /healthz (SPASMBOT_HTTP_PORT); exit 0 if healthy")
     check = sub.add_parser("check-content", help="validate the content folder and exit")
     check.add_argument("directory", nargs="?", help="content root (default: the bundled content)")
-    check.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                       help="warn about reviews due before this day instead of today (to plan reviews)")
+    check.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="warn about reviews due before this day instead of today (to plan reviews)",
+    )
     args = parser.parse_args(argv)
     if args.command == "check-content":
         return check_content(args.directory, args.today)

@@ -45,9 +45,7 @@ def load_settings(env: dict[str, str] | None = None, *, need_token: bool = True)
                 "(or try the bot offline with `spasmbot console`)"
             )
         if not TOKEN_RE.match(token):
-            raise ConfigError(
-                "TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<secret> as given by @BotFather"
-            )
+            raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<secret> as given by @BotFather")
     api_url = env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL
     if not re.match(r"^https?://[^\s/]+", api_url):
         raise ConfigError(f"TELEGRAM_API_URL must be an http(s) URL, got {api_url!r}")

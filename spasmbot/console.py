@@ -313,8 +313,7 @@ async def run_console(
 
     api = _ConsoleApi(on_call, now=lambda: clock.now().timestamp())
     settings = Settings(token="", db_path=db_path)
-    app = build_application(settings, content, store, clock, request=api, rate_limiter=False,
-                            translations=translations)
+    app = build_application(settings, content, store, clock, request=api, rate_limiter=False, translations=translations)
     stop = asyncio.Event()
     forget_ctrl_c = _on_ctrl_c(stop)
     out.write(BANNER)

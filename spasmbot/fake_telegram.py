@@ -1146,8 +1146,9 @@ class FakeTelegram(BaseRequest):
             plain, _ = _format(text, content.get("parse_mode"), content.get("entities"))
             _check_text(plain)
             buttons, _ = _buttons(raw.get("reply_markup"))
-            articles.append(InlineResult(result_id, str(raw["title"]), str(raw.get("description", "")),
-                                         text, plain, buttons))
+            articles.append(
+                InlineResult(result_id, str(raw["title"]), str(raw.get("description", "")), text, plain, buttons)
+            )
         cache_time = _loose_int(params.get("cache_time"))
         self._inline_answers[query_id] = InlineAnswer(
             query_id, user_id, articles, 300 if cache_time is None else cache_time, bool(params.get("is_personal"))

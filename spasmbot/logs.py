@@ -25,8 +25,13 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 # Loggers that print users' data at DEBUG; never lower than these levels.
-QUIET_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "telegram": logging.INFO,
-                 "apscheduler": logging.WARNING, "tornado.access": logging.WARNING}
+QUIET_LOGGERS = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "telegram": logging.INFO,
+    "apscheduler": logging.WARNING,
+    "tornado.access": logging.WARNING,
+}
 
 
 class RedactToken(logging.Filter):

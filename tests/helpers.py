@@ -49,8 +49,13 @@ class Harness:
     async def start(self) -> None:
         self.store = await Store.open(self.db_path)
         self.app = build_application(
-            self.settings, self.content, self.store, self.clock,
-            request=self.api, rate_limiter=self.rate_limiter, translations=self.translations,
+            self.settings,
+            self.content,
+            self.store,
+            self.clock,
+            request=self.api,
+            rate_limiter=self.rate_limiter,
+            translations=self.translations,
         )
         await self.app.initialize()
         await on_startup(self.app)
@@ -72,7 +77,11 @@ class Harness:
     def user(self, user_id: int = 1001, first_name: str = "Ann", language_code: str | None = "en") -> ChatClient:
         if user_id not in self._clients:
             self._clients[user_id] = ChatClient(
-                self.app, self.api, user_id=user_id, first_name=first_name,
-                language_code=language_code, raise_errors=True,
+                self.app,
+                self.api,
+                user_id=user_id,
+                first_name=first_name,
+                language_code=language_code,
+                raise_errors=True,
             )
         return self._clients[user_id]

@@ -56,8 +56,9 @@ def test_deep_trails_always_fit_64_bytes_and_lead_back_one_step() -> None:
         screen = render.section_screen(content, section)
         previous = screen
         for _depth in range(8):
-            links = [b for b in screen.buttons() if b.data and b.data.startswith(("b:c:", "b:s:"))
-                     and b.text not in moves]
+            links = [
+                b for b in screen.buttons() if b.data and b.data.startswith(("b:c:", "b:s:")) and b.text not in moves
+            ]
             for button in screen.buttons():
                 assert button.data is None or len(button.data.encode()) <= 64, button
             if not links:
@@ -75,6 +76,12 @@ def test_deep_trails_always_fit_64_bytes_and_lead_back_one_step() -> None:
 def test_forged_trails_are_stale() -> None:
     content = shipped_content()
     assert render.parse_browse(content, "b:c:night_cramps:0:ccramps,stypes") is not None
-    for data in ("b:c:night_cramps:0:cnowhere", "b:c:night_cramps:0:ccramps.²", "b:c:night_cramps:0:",
-                 "b:c:night_cramps:0:x", "b:c:night_cramps:0:ccramps,,stypes", "b:s:types:0:stypes.9"):
+    for data in (
+        "b:c:night_cramps:0:cnowhere",
+        "b:c:night_cramps:0:ccramps.²",
+        "b:c:night_cramps:0:",
+        "b:c:night_cramps:0:x",
+        "b:c:night_cramps:0:ccramps,,stypes",
+        "b:s:types:0:stypes.9",
+    ):
         assert render.parse_browse(content, data) is None, data

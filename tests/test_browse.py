@@ -119,10 +119,19 @@ async def test_unknown_command_and_free_text_get_a_hint_and_the_menu(harness: Ha
 async def test_non_text_messages_get_the_hint(harness: Harness) -> None:
     user = harness.user()
     sticker = {
-        "message_id": 99, "date": 0, "chat": {"id": user.chat_id, "type": "private"},
+        "message_id": 99,
+        "date": 0,
+        "chat": {"id": user.chat_id, "type": "private"},
         "from": {"id": user.user_id, "is_bot": False, "first_name": "Ann"},
-        "sticker": {"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1,
-                    "is_animated": False, "is_video": False, "type": "regular"},
+        "sticker": {
+            "file_id": "x",
+            "file_unique_id": "y",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        },
     }
     [reply] = await user.process({"message": sticker})
     assert reply.button("Types of spasms")
@@ -134,11 +143,22 @@ async def test_forged_stale_and_random_callback_data_get_expired_and_a_fresh_men
     expired = harness.content.ui("core.expired").strip()
     rng = random.Random(7)
     forged = [
-        "b:c:no_such_card", "b:s:types:99", "b:c:cramps:7", "b:x", "b:", "b:s", "zz:top", "",
-        "b:c:cramps:-1", "b:s:types:0:extra", "k", "t", ":::", "b:c:" + "a" * 55,
+        "b:c:no_such_card",
+        "b:s:types:99",
+        "b:c:cramps:7",
+        "b:x",
+        "b:",
+        "b:s",
+        "zz:top",
+        "",
+        "b:c:cramps:-1",
+        "b:s:types:0:extra",
+        "k",
+        "t",
+        ":::",
+        "b:c:" + "a" * 55,
     ]
-    forged += [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 64))).decode("latin-1")
-               for _ in range(25)]
+    forged += [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 64))).decode("latin-1") for _ in range(25)]
     for data in forged:
         await user.tap_data(menu, data)
         screen = harness.api.message(user.chat_id, menu.message_id)

@@ -37,9 +37,24 @@ def test_built_data_parses_back_to_the_same_action_and_typed_values() -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        "x:page:cramps:²", "x:page:cramps:٣", "x:page:cramps:1000", "x:page:cramps:-1", "x:page:cramps:1 ",
-        "x:set:²³⁰⁰", "x:set:073", "x:set:07300", "x:unit:litre", "x:home:extra", "x:nope", "x", "x:",
-        "y:home", "", "x:page:cr amps:1", "x:page:crämps:1", "x:back:" + "a" * 60,
+        "x:page:cramps:²",
+        "x:page:cramps:٣",
+        "x:page:cramps:1000",
+        "x:page:cramps:-1",
+        "x:page:cramps:1 ",
+        "x:set:²³⁰⁰",
+        "x:set:073",
+        "x:set:07300",
+        "x:unit:litre",
+        "x:home:extra",
+        "x:nope",
+        "x",
+        "x:",
+        "y:home",
+        "",
+        "x:page:cr amps:1",
+        "x:page:crämps:1",
+        "x:back:" + "a" * 60,
     ],
 )
 def test_unicode_digits_wrong_shapes_and_other_namespaces_do_not_parse(data: str) -> None:

@@ -152,8 +152,12 @@ async def test_finished_forged_and_cross_check_buttons(harness: Harness) -> None
 
     # a double tap on the emergency answer, or another button of the finished run: the emergency
     # advice stays on screen (never replaced by "start again?")
-    for data in (engine.data_answer("doctor", "now", 0), engine.data_answer("doctor", "now", 7),
-                 engine.data_back("doctor", "now"), engine.data_explain("doctor", "now")):
+    for data in (
+        engine.data_answer("doctor", "now", 0),
+        engine.data_answer("doctor", "now", 7),
+        engine.data_back("doctor", "now"),
+        engine.data_explain("doctor", "now"),
+    ):
         await user.tap_data(message, data)
         assert UI("checks.urgency.emergency") in message.text, data
         assert UI("checks.stale") not in message.text
@@ -165,8 +169,15 @@ async def test_finished_forged_and_cross_check_buttons(harness: Harness) -> None
     assert UI("checks.button.start_again", title=doctor.title) in message.button_texts()
 
     # forged data in k: -> "expired" and the list, never a crash (Unicode digits included)
-    for forged in ("k:a:doctor:now:9", "k:nonsense", "k:start:no_such_check", "k:a:doctor",
-                   "k:a:doctor:now:²", "k:a:doctor:now:٣", "k:a:doctor:now:-1"):
+    for forged in (
+        "k:a:doctor:now:9",
+        "k:nonsense",
+        "k:start:no_such_check",
+        "k:a:doctor",
+        "k:a:doctor:now:²",
+        "k:a:doctor:now:٣",
+        "k:a:doctor:now:-1",
+    ):
         await user.tap_data(message, forged)
         assert UI("checks.expired") in message.text, forged
         assert doctor.title in message.button_texts()

@@ -81,8 +81,18 @@ async def test_the_followup_offer_is_a_button_not_a_question_left_in_the_text(ha
 
 async def test_resting_or_at_night_leads_to_the_night_leg_cramps_card(harness: Harness) -> None:
     user = harness.user()
-    message = await _run(user, "what_kind", [NONE, "🪢 A hard, painful knot", "🦵 Calf, foot or thigh", "No",
-                                             "🛏️ Resting, or at night in bed", "⏱️ Seconds to a few minutes"])
+    message = await _run(
+        user,
+        "what_kind",
+        [
+            NONE,
+            "🪢 A hard, painful knot",
+            "🦵 Calf, foot or thigh",
+            "No",
+            "🛏️ Resting, or at night in bed",
+            "⏱️ Seconds to a few minutes",
+        ],
+    )
     assert "Most like: night leg cramps" in message.plain
     card = shipped_content().cards["night_cramps"]
     assert any(card.title in text for text in message.button_texts()), message.button_texts()

@@ -52,8 +52,13 @@ def small_check(**changes: Any) -> dict[str, Any]:
             },
         },
         "outcomes": {
-            "end_a": {"title": "A", "text": "Outcome A.", "plan": True, "urgency": "routine",
-                      "watch_for": ["it gets worse"]},
+            "end_a": {
+                "title": "A",
+                "text": "Outcome A.",
+                "plan": True,
+                "urgency": "routine",
+                "watch_for": ["it gets worse"],
+            },
             "end_b": {"title": "B", "text": "Outcome B.", "cards": ["cramps"], "urgency": "soon"},
         },
         "reviewed": "2026-12-01",
@@ -159,9 +164,7 @@ def test_validator_requires_the_ui_words() -> None:
     keys = content.ui.keys()  # UiText is not iterable
     strings = {k: content.ui(k) for k in keys if k != "checks.disclaimer"}
     content = dataclasses.replace(content, ui=UiText(strings))
-    assert ContentError("ui/checks.yaml", "checks.disclaimer", "missing UI string") in (
-        validate_checks(content)
-    )
+    assert ContentError("ui/checks.yaml", "checks.disclaimer", "missing UI string") in (validate_checks(content))
 
 
 def test_shipped_checks_validate() -> None:
@@ -296,9 +299,7 @@ def test_the_example_in_the_docs_is_a_valid_check() -> None:
     content = shipped_content()
     everything = dataclasses.replace(content, checks={**content.checks, check.id: check})
     assert validate_checks(everything) == []
-    assert set(check.outcomes) == {
-        engine.walk(check, engine.as_answers(check, p)).id for p in engine.routes(check)
-    }
+    assert set(check.outcomes) == {engine.walk(check, engine.as_answers(check, p)).id for p in engine.routes(check)}
 
 
 def test_two_answers_with_the_same_text_are_rejected() -> None:

@@ -25,8 +25,14 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 def test_missing_or_malformed_token_is_a_one_line_error_with_exit_code_2(
     env: dict[str, str], message: str, tmp_path: Path
 ) -> None:
-    proc = subprocess.run([sys.executable, "-m", "spasmbot"], env={"PATH": "/usr/bin", **env},
-                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spasmbot"],
+        env={"PATH": "/usr/bin", **env},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
@@ -34,9 +40,14 @@ def test_missing_or_malformed_token_is_a_one_line_error_with_exit_code_2(
 
 
 def test_webhook_flag_without_a_url_is_a_configuration_error(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "spasmbot", "run", "--webhook"],
-                          env={"PATH": "/usr/bin", "TELEGRAM_BOT_TOKEN": TOKEN},
-                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spasmbot", "run", "--webhook"],
+        env={"PATH": "/usr/bin", "TELEGRAM_BOT_TOKEN": TOKEN},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
         "error: --webhook needs SPASMBOT_WEBHOOK_URL, the public https URL Telegram posts updates to"
@@ -44,8 +55,9 @@ def test_webhook_flag_without_a_url_is_a_configuration_error(tmp_path: Path) -> 
 
 
 def test_settings_read_the_environment() -> None:
-    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
-                              "SPASMBOT_DB": "/data/x.sqlite3"})
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "http://127.0.0.1:8081/", "SPASMBOT_DB": "/data/x.sqlite3"}
+    )
     assert settings.base_url == "http://127.0.0.1:8081/bot"
     assert settings.base_file_url == "http://127.0.0.1:8081/file/bot"
     assert str(settings.db_path) == "/data/x.sqlite3"
@@ -58,8 +70,13 @@ def test_bot_refuses_to_start_on_invalid_content(tmp_path: Path) -> None:
     broken = tmp_path / "content" / "en"
     broken.mkdir(parents=True)
     (broken / "menu.yaml").write_text("items: [section:nothing]\n")
-    env = {"PATH": "/usr/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "SPASMBOT_CONTENT": str(tmp_path / "content"),
-           "SPASMBOT_DB": str(tmp_path / "db.sqlite3"), "TELEGRAM_API_URL": "http://127.0.0.1:9"}
+    env = {
+        "PATH": "/usr/bin",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "SPASMBOT_CONTENT": str(tmp_path / "content"),
+        "SPASMBOT_DB": str(tmp_path / "db.sqlite3"),
+        "TELEGRAM_API_URL": "http://127.0.0.1:9",
+    }
     proc = subprocess.run([sys.executable, "-m", "spasmbot"], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "refusing to start" in proc.stderr
@@ -68,8 +85,9 @@ def test_bot_refuses_to_start_on_invalid_content(tmp_path: Path) -> None:
 
 
 def test_token_is_redacted_from_log_lines() -> None:
-    record = logging.LogRecord("httpx", logging.INFO, __file__, 1, "POST https://api.telegram.org/bot%s/getMe",
-                               (TOKEN,), None)
+    record = logging.LogRecord(
+        "httpx", logging.INFO, __file__, 1, "POST https://api.telegram.org/bot%s/getMe", (TOKEN,), None
+    )
     assert RedactToken(TOKEN).filter(record)
     assert TOKEN not in record.getMessage() and "<token>" in record.getMessage()
 
@@ -94,8 +112,13 @@ async def test_console_chats_offline(tmp_path: Path) -> None:
 
 
 def test_console_command_runs_as_a_program(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "spasmbot", "console", "--db", str(tmp_path / "c.sqlite3")],
-                          input="/types\n2\n", capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spasmbot", "console", "--db", str(tmp_path / "c.sqlite3")],
+        input="/types\n2\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Twitching" in proc.stdout
 
@@ -107,8 +130,13 @@ async def test_self_hosted_bot_api_server_url_is_used(tmp_path: Path) -> None:
     from spasmbot.fake_telegram import FakeTelegram
     from spasmbot.storage import Store
 
-    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "http://127.0.0.1:8081",
-                              "SPASMBOT_DB": str(tmp_path / "db.sqlite3")})
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": "http://127.0.0.1:8081",
+            "SPASMBOT_DB": str(tmp_path / "db.sqlite3"),
+        }
+    )
     store = await Store.open(settings.db_path)
     api = FakeTelegram()
     app = build_application(settings, load_content(), store, SystemClock(), request=api, rate_limiter=False)
@@ -123,8 +151,12 @@ async def test_self_hosted_bot_api_server_url_is_used(tmp_path: Path) -> None:
 
 
 def test_unreachable_bot_api_server_is_a_one_line_error(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "SPASMBOT_DB": str(tmp_path / "db.sqlite3"),
-           "TELEGRAM_API_URL": "http://127.0.0.1:9"}  # nothing listens on the discard port
+    env = {
+        "PATH": "/usr/bin",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "SPASMBOT_DB": str(tmp_path / "db.sqlite3"),
+        "TELEGRAM_API_URL": "http://127.0.0.1:9",
+    }  # nothing listens on the discard port
     proc = subprocess.run([sys.executable, "-m", "spasmbot"], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "cannot reach the Bot API at http://127.0.0.1:9" in proc.stderr

@@ -158,10 +158,7 @@ async def test_a_chat_waiting_for_its_turn_holds_no_slot() -> None:
     async def fast(name: str) -> None:
         order.append(name)
 
-    flood = [
-        asyncio.create_task(processor.process_update(_update(n, 7, 7, "x"), slow(f"ann{n}")))
-        for n in range(10)
-    ]
+    flood = [asyncio.create_task(processor.process_update(_update(n, 7, 7, "x"), slow(f"ann{n}"))) for n in range(10)]
     for _ in range(5):
         await asyncio.sleep(0)
     # Ann's ten updates: one runs, nine wait for her turn without taking the second slot.

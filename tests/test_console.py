@@ -60,8 +60,15 @@ class Session:
         self.apps: list[Any] = []
         self.files = tmp_path / "files"
         self.task = asyncio.create_task(
-            run_console(self.keys.get, self.term, tmp_path / "console.sqlite3", clock=self.clock,
-                        files_dir=self.files, echo=True, on_ready=self.apps.append)
+            run_console(
+                self.keys.get,
+                self.term,
+                tmp_path / "console.sqlite3",
+                clock=self.clock,
+                files_dir=self.files,
+                echo=True,
+                on_ready=self.apps.append,
+            )
         )
 
     async def type(self, line: str) -> str:
@@ -144,13 +151,23 @@ async def test_button_numbers_stay_put_when_a_message_only_grows(session: Sessio
     from telegram import InlineKeyboardButton as B
     from telegram import InlineKeyboardMarkup as K
 
-    sent = await app.bot.send_message(1, "Pick one", reply_markup=K([[B("Alpha", callback_data="b:m")],
-                                                                   [B("Beta", callback_data="b:about")]]))
+    sent = await app.bot.send_message(
+        1, "Pick one", reply_markup=K([[B("Alpha", callback_data="b:m")], [B("Beta", callback_data="b:about")]])
+    )
     assert "[1] Alpha\n[2] Beta" in session.term.getvalue()
     mark = len(session.term.getvalue())
-    await app.bot.edit_message_text("Pick one", 1, sent.message_id, reply_markup=K(
-        [[B("New first", callback_data="b:help")], [B("Alpha", callback_data="b:m")],
-         [B("Beta", callback_data="b:about")]]))
+    await app.bot.edit_message_text(
+        "Pick one",
+        1,
+        sent.message_id,
+        reply_markup=K(
+            [
+                [B("New first", callback_data="b:help")],
+                [B("Alpha", callback_data="b:m")],
+                [B("Beta", callback_data="b:about")],
+            ]
+        ),
+    )
     grown = session.term.getvalue()[mark:]
     assert "[3] New first\n[1] Alpha\n[2] Beta" in grown
     printed = await session.type("2")
@@ -162,8 +179,15 @@ async def test_button_numbers_stay_put_when_a_message_only_grows(session: Sessio
 def _console(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("SPASMBOT_DB", None)
-    return subprocess.Popen([sys.executable, "-m", "spasmbot", "console", *args], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "spasmbot", "console", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
 
 
 def _read_until(proc: subprocess.Popen[str], text: str) -> str:

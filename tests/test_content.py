@@ -92,16 +92,20 @@ def test_minimal_fixture_is_valid(tmp_path: Path) -> None:
     [
         (("id: more", "id: what"), "sections/basics.yaml: cards[what].id: duplicate id 'what'"),
         (("see_also: [more]", "see_also: [nowhere]"), "cards[what].see_also: links to 'nowhere'"),
-        (("<b>A spasm</b> is", "<b>A spasm is"),
-         "cards[what].pages[0]: HTML Telegram would reject: Can't find end tag"),
-        (("More &amp; more.", "More & more."), "cards[more].pages[0]: HTML Telegram would reject: Unescaped \"&\""),
-        (("More &amp; more.", "<p>More</p>"), "Unsupported start tag \"p\""),
+        (
+            ("<b>A spasm</b> is", "<b>A spasm is"),
+            "cards[what].pages[0]: HTML Telegram would reject: Can't find end tag",
+        ),
+        (("More &amp; more.", "More & more."), 'cards[more].pages[0]: HTML Telegram would reject: Unescaped "&"'),
+        (("More &amp; more.", "<p>More</p>"), 'Unsupported start tag "p"'),
         (("id: more", "id: More-Card"), "cards[1].id: 'More-Card' must match"),
-        (("    title: \"More\"\n", ""), "cards[more].title: is required"),
+        (('    title: "More"\n', ""), "cards[more].title: is required"),
         (("review_due: 2027-12-01", "review_due: 2026-11-01"), "review_due: 2026-11-01 must come after reviewed"),
         (("reviewed: 2026-12-01", "reviewed: 1st December"), "reviewed: '1st December' must be a date"),
-        (("url: \"https://www.nhs.uk/conditions/leg-cramps/\"", "url: \"nhs.uk\""),
-         "sources[0].url: 'nhs.uk' must be a web address"),
+        (
+            ('url: "https://www.nhs.uk/conditions/leg-cramps/"', 'url: "nhs.uk"'),
+            "sources[0].url: 'nhs.uk' must be a web address",
+        ),
         (("reviewed: 2026-12-01\n", ""), "cards[what]: needs reviewed (here or on the section)"),
         (("command: basics", "command: Bad Command"), "command: must match"),
         (("intro: |", "intro_text: |"), "intro_text: unknown field"),
@@ -157,10 +161,12 @@ def test_ui_keys_that_yaml_reads_as_booleans_are_rejected(tmp_path: Path) -> Non
 
 
 def test_an_over_long_page_is_one_error_naming_the_page_limit(tmp_path: Path) -> None:
-    root = make_content(tmp_path, SECTION.replace("- \"More &amp; more.\"", "- \"" + "x" * 4100 + "\""))
+    root = make_content(tmp_path, SECTION.replace('- "More &amp; more."', '- "' + "x" * 4100 + '"'))
     [error] = [e for e in errors_for(root) if "cards[more].pages[0]" in e]
-    assert error.endswith("en/sections/basics.yaml: cards[more].pages[0]: 4100 characters: a card page may have "
-                          "at most 1000, split it into more pages")
+    assert error.endswith(
+        "en/sections/basics.yaml: cards[more].pages[0]: 4100 characters: a card page may have "
+        "at most 1000, split it into more pages"
+    )
 
 
 def test_problems_of_every_stage_come_out_in_one_run(tmp_path: Path) -> None:
@@ -168,7 +174,7 @@ def test_problems_of_every_stage_come_out_in_one_run(tmp_path: Path) -> None:
     broken = broken.replace("<b>A spasm</b> is", "<b>A spasm is")
     root = make_content(tmp_path, broken)
     core = root / "en" / "ui" / "core.yaml"
-    core.write_text(core.read_text().replace("page: \"<i>Page", "pages_line: \"<i>Page"))
+    core.write_text(core.read_text().replace('page: "<i>Page', 'pages_line: "<i>Page'))
     errors = "\n".join(errors_for(root))
     assert "cards[1].id: 'More-Card' must match" in errors  # read while loading
     assert "cards[what].see_also: links to 'nowhere'" in errors  # a cross-reference
@@ -211,18 +217,28 @@ def test_tips_take_their_cards_review_unless_they_have_their_own(tmp_path: Path)
 def test_a_card_without_sources_or_dates_anywhere_is_one_clear_error(tmp_path: Path) -> None:
     bare = SECTION.split("reviewed:")[0] + "cards:" + SECTION.split("\ncards:")[1]
     errors = errors_for(make_content(tmp_path, bare))
-    assert any(e.endswith("en/sections/basics.yaml: cards[what]: needs sources, reviewed, review_due (here or on "
-                          "the section): every health text names its sources and when it was reviewed and is due "
-                          "for review") for e in errors)
+    assert any(
+        e.endswith(
+            "en/sections/basics.yaml: cards[what]: needs sources, reviewed, review_due (here or on "
+            "the section): every health text names its sources and when it was reviewed and is due "
+            "for review"
+        )
+        for e in errors
+    )
     assert len([e for e in errors if "needs sources" in e]) == 2  # one per card, not one per field
 
 
 def test_review_fields_report_each_malformed_entry() -> None:
     errors: list[ContentError] = []
     review = parse_review(
-        {"sources": [{"name": "NHS"}, {"url": "https://x.org", "name": ""}, "MedlinePlus"],
-         "reviewed": "2026-13-01", "review_due": 20270101},
-        "en/checks/doctor.yaml", "", errors,
+        {
+            "sources": [{"name": "NHS"}, {"url": "https://x.org", "name": ""}, "MedlinePlus"],
+            "reviewed": "2026-13-01",
+            "review_due": 20270101,
+        },
+        "en/checks/doctor.yaml",
+        "",
+        errors,
     )
     assert review is None
     expected = [
@@ -243,11 +259,14 @@ def test_overdue_reviews_warn_without_failing(tmp_path: Path, capsys: pytest.Cap
     assert "warning" not in capsys.readouterr().err  # due that day: not yet overdue
     assert main(["check-content", str(root), "--today", "2027-12-02"]) == 0
     err = capsys.readouterr().err
-    assert ("en/sections/basics.yaml: cards[what].review_due: review overdue since 2027-12-01 "
-            "(reviewed 2026-12-01)") in err and err.startswith("warning: ")
+    assert (
+        "en/sections/basics.yaml: cards[what].review_due: review overdue since 2027-12-01 (reviewed 2026-12-01)"
+    ) in err and err.startswith("warning: ")
     content = load_content(root)
     assert [w.path for w in overdue_warnings(content.reviews(), date(2030, 1, 1))] == [
-        "cards[what].review_due", "cards[more].review_due"]
+        "cards[what].review_due",
+        "cards[more].review_due",
+    ]
     assert overdue_warnings(content.reviews(), date(2026, 12, 2)) == []
 
 
@@ -264,13 +283,18 @@ def test_every_shipped_card_and_tip_names_sources_and_is_not_overdue() -> None:
 
 def test_syllables_and_flesch_kincaid_grade() -> None:
     assert [syllables(w) for w in ("the", "cramp", "muscle", "stretching", "cerebellum", "dehydration")] == [
-        1, 1, 2, 2, 4, 4]
+        1,
+        1,
+        2,
+        2,
+        4,
+        4,
+    ]
     assert grade("The cat sat on the mat.") == pytest.approx(0.39 * 6 + 11.8 * 1 - 15.59)
     stats = text_stats("<b>Cramps</b>\n• drink water\nStretch. Rest &amp; relax!")
     assert (stats.sentences, stats.words) == (4, 6)
     hard = "Electrolyte abnormalities precipitate involuntary myoclonic contractions in predisposed individuals."
     assert grade(hard) > 16 > grade("A cramp is a tight muscle. It hurts. It goes away.")
-
 
 
 def test_shipped_cards_read_at_about_grade_six_and_none_above_eight(capsys: pytest.CaptureFixture[str]) -> None:

@@ -144,9 +144,17 @@ async def test_forged_and_foreign_callback_data_is_refused(harness: Harness) -> 
     [entry] = await _entries(harness, 1001)
     [mine] = await other.send("/diary")
     for data in (
-        f"d:s:sev:{entry.id}:11", f"d:s:area:{entry.id}:moon", f"d:s:day:{entry.id}:20260230",
-        f"d:s:day:{entry.id}:20250101", f"d:f:{entry.id}:side", "d:s:abc:sev:3", "d:zz", "d:p:-1", "r:p:10y",
-        f"d:cn:{'2027' + '0101'}", "d:" + "x" * 80,
+        f"d:s:sev:{entry.id}:11",
+        f"d:s:area:{entry.id}:moon",
+        f"d:s:day:{entry.id}:20260230",
+        f"d:s:day:{entry.id}:20250101",
+        f"d:f:{entry.id}:side",
+        "d:s:abc:sev:3",
+        "d:zz",
+        "d:p:-1",
+        "r:p:10y",
+        f"d:cn:{'2027' + '0101'}",
+        "d:" + "x" * 80,
     ):
         await owner.tap_data(logged, data)
         assert "expired" in owner.alerts[-1], data

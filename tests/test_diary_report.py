@@ -38,11 +38,28 @@ async def _documents(harness: Harness, user: ChatClient) -> list[FakeMessage]:
 async def test_report_pdf_and_csv_hold_the_expected_numbers(harness: Harness) -> None:
     user = harness.user()
     now = harness.clock.now()
-    await _log(harness, user, now - timedelta(days=3), "area:calf", "side:left", "sev:7", "dur:1to5",
-               "trig:exercise", "help:stretching", "woke:y")
+    await _log(
+        harness,
+        user,
+        now - timedelta(days=3),
+        "area:calf",
+        "side:left",
+        "sev:7",
+        "dur:1to5",
+        "trig:exercise",
+        "help:stretching",
+        "woke:y",
+    )
     await _log(harness, user, now - timedelta(days=3, hours=2), "area:calf", "sev:4", "dur:lt1")
-    await _log(harness, user, now - timedelta(days=10), "area:foot", "sev:9", "dur:gt10",
-               note="ночью 🦶 после матча — 足がつった = ok")
+    await _log(
+        harness,
+        user,
+        now - timedelta(days=10),
+        "area:foot",
+        "sev:9",
+        "dur:gt10",
+        note="ночью 🦶 после матча — 足がつった = ok",
+    )
     await _log(harness, user, now - timedelta(days=60), "area:thigh", "sev:2")  # outside 4 weeks
     for _ in range(3):
         await user.send("/drank")
@@ -91,7 +108,7 @@ async def test_report_with_nothing_logged_says_so(harness: Harness) -> None:
 
 async def test_a_note_that_could_be_a_formula_stays_text_in_the_csv(harness: Harness) -> None:
     user = harness.user()
-    await _log(harness, user, harness.clock.now(), note="=HYPERLINK(\"x\")")
+    await _log(harness, user, harness.clock.now(), note='=HYPERLINK("x")')
     [ask] = await user.send("/report")
     await user.tap(ask, "Last 2 weeks")
     _, csv_msg = await _documents(harness, user)
@@ -135,5 +152,7 @@ async def test_patterns_need_seven_days_each_side_and_say_so(harness: Harness) -
         await _log(harness, user, now - timedelta(days=days_ago), "trig:heat", "sev:8")
     [diary_screen] = await user.send("/diary")
     [patterns] = await user.tap(diary_screen, "🔎 Patterns")
-    assert ("on the <b>7</b> cramp days you noted it: <b>7</b> cramp(s) (average worst 8.0/10); "
-            "on the <b>7</b> other cramp days: <b>7</b> (average worst 2.0/10)") in patterns.text
+    assert (
+        "on the <b>7</b> cramp days you noted it: <b>7</b> cramp(s) (average worst 8.0/10); "
+        "on the <b>7</b> other cramp days: <b>7</b> (average worst 2.0/10)"
+    ) in patterns.text

@@ -85,8 +85,18 @@ def test_callback_grammar_refuses_what_it_cannot_read() -> None:
     assert callbacks.DIARY.parse("d:s:day:12:20260227") is not None
     assert callbacks.day_of("20260227") == date(2026, 2, 27) and callbacks.day_of("20260230") is None
     assert callbacks.time_of("2130") is not None and callbacks.time_of("2460") is None
-    for bad in ("d:s:sev:12:11", "d:s:sev:0:1", "d:e:-1", "d:new:Bad:Id", "d:c:5", "d", "x:home",
-                "d:s:trig:12:exercise:x", "d:s:trig:12:sunburn", "d:f:12:nowhere"):
+    for bad in (
+        "d:s:sev:12:11",
+        "d:s:sev:0:1",
+        "d:e:-1",
+        "d:new:Bad:Id",
+        "d:c:5",
+        "d",
+        "x:home",
+        "d:s:trig:12:exercise:x",
+        "d:s:trig:12:sunburn",
+        "d:f:12:nowhere",
+    ):
         assert callbacks.DIARY.parse(bad) is None, bad
     assert callbacks.REPORTS.parse("r:p:1y") is None and callbacks.REPORTS.parse("r:p:all") is not None
     longest = callbacks.set_data(10**17, "trig", "little_drink")
@@ -103,9 +113,11 @@ def test_red_flags_must_point_at_urgent_outcomes_of_existing_checks(tmp_path: Pa
     root = _content_copy(tmp_path)
     path = root / "en" / "ui" / "diary.yaml"
     text = path.read_text()
-    path.write_text(text.replace('gt10: "cramping_now.urgent_now"', 'gt10: "cramping_now.relieved"')
-                    .replace('belly: "cramping_now.belly"', 'belly: "doctor.nowhere"')
-                    .replace('    ham_stretch: "area:hamstring"', '    ham_stretch: "area:knee"'))
+    path.write_text(
+        text.replace('gt10: "cramping_now.urgent_now"', 'gt10: "cramping_now.relieved"')
+        .replace('belly: "cramping_now.belly"', 'belly: "doctor.nowhere"')
+        .replace('    ham_stretch: "area:hamstring"', '    ham_stretch: "area:knee"')
+    )
     with pytest.raises(ContentInvalid) as caught:
         load_content(root)
     message = str(caught.value)

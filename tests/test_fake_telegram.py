@@ -496,9 +496,7 @@ async def test_document_roundtrip(app: App, api: FakeTelegram) -> None:
 
 async def test_trim_history_keeps_only_the_newest_message_per_chat() -> None:
     api = FakeTelegram()
-    app = (
-        ApplicationBuilder().token("123456:TEST-token").request(api).get_updates_request(api).updater(None).build()
-    )
+    app = ApplicationBuilder().token("123456:TEST-token").request(api).get_updates_request(api).updater(None).build()
     async with app:
         for text in ("one", "two", "three"):
             await app.bot.send_message(42, text)

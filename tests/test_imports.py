@@ -141,6 +141,9 @@ def test_every_module_imports_on_its_own_without_side_effects() -> None:
     names = sorted(name for name in modules() if not name.endswith(".__main__"))  # that one runs the CLI
     result = subprocess.run(
         [sys.executable, "-c", _ISOLATED, json.dumps(names)],
-        capture_output=True, text=True, check=True, timeout=300,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
     )
     assert json.loads(result.stdout) == {}

@@ -78,8 +78,10 @@ def test_failure_tally_logs_a_kind_once_then_counts_it(caplog: pytest.LogCapture
             tally.failed(OSError("database is locked"))
         tally.failed(TimeoutError("timed out"))
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert errors == ["delivery job failed: OSError: database is locked",
-                      "delivery job failed: TimeoutError: timed out"]
+    assert errors == [
+        "delivery job failed: OSError: database is locked",
+        "delivery job failed: TimeoutError: timed out",
+    ]
     tally.every = 0  # the window is over: the next line carries the count of what was held back
     with caplog.at_level(logging.INFO, logger="spasmbot.test"):
         tally.failed(OSError("database is locked"))

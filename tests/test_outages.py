@@ -43,9 +43,7 @@ def _tips(harness: Harness, people: list[ChatClient]) -> list[int]:
 
 
 @pytest.mark.parametrize("kind", ["refuse", "502"])
-async def test_an_outage_within_the_grace_window_loses_nothing_and_repeats_nothing(
-    harness: Harness, kind: str
-) -> None:
+async def test_an_outage_within_the_grace_window_loses_nothing_and_repeats_nothing(harness: Harness, kind: str) -> None:
     harness.clock.set(SUBSCRIBED)
     people = await subscribe_many(harness, 20)
     harness.clock.set(DUE)

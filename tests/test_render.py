@@ -11,13 +11,11 @@ from tests.test_content import make_content
 
 
 def _big_section(cards: int) -> str:
-    body = "".join(
-        f"  - id: card{i}\n    title: \"Card {i}\"\n    pages:\n      - \"Text {i}\"\n" for i in range(cards)
-    )
+    body = "".join(f'  - id: card{i}\n    title: "Card {i}"\n    pages:\n      - "Text {i}"\n' for i in range(cards))
     return (
-        "id: big\ntitle: \"Big\"\ncommand: big\ndescription: \"Big one\"\nintro: |\n  Many cards.\n"
+        'id: big\ntitle: "Big"\ncommand: big\ndescription: "Big one"\nintro: |\n  Many cards.\n'
         "reviewed: 2026-12-01\nreview_due: 2027-12-01\n"
-        "sources: [{name: \"NHS: Leg cramps\", url: \"https://www.nhs.uk/conditions/leg-cramps/\"}]\n"
+        'sources: [{name: "NHS: Leg cramps", url: "https://www.nhs.uk/conditions/leg-cramps/"}]\n'
         "cards:\n" + body
     )
 
@@ -88,6 +86,12 @@ def test_sources_data_is_checked_against_the_content() -> None:
 
 async def test_about_states_the_intended_use(harness: Harness) -> None:
     [about] = await harness.user().send("/about")
-    for words in ("general health education for adults", "not for emergencies", "not a diagnosis",
-                  "local emergency number", "112", "a nurse line, urgent care or a pharmacist"):
+    for words in (
+        "general health education for adults",
+        "not for emergencies",
+        "not a diagnosis",
+        "local emergency number",
+        "112",
+        "a nurse line, urgent care or a pharmacist",
+    ):
         assert words in about.plain, words

@@ -50,9 +50,7 @@ def _utc(*args: int) -> datetime:
         ("Pacific/Chatham", time(3, 0), _utc(2026, 4, 4, 13, 15), _utc(2026, 4, 5, 14, 15)),
     ],
 )
-def test_next_daily_handles_gaps_and_repeats(
-    zone: str, at: time, after: datetime, expected: datetime
-) -> None:
+def test_next_daily_handles_gaps_and_repeats(zone: str, at: time, after: datetime, expected: datetime) -> None:
     assert localtime.next_daily(at, ZoneInfo(zone), after) == expected
 
 
@@ -286,9 +284,7 @@ async def test_retry_after_without_the_limiter_hands_the_slot_back(harness: Harn
     assert [len(tips_sent(harness, p.chat_id)) for p in people] == [1, 1, 1]
 
 
-async def test_retry_after_through_the_rate_limiter_is_waited_out_and_retried(
-    tmp_path: Path, clock: FakeClock
-) -> None:
+async def test_retry_after_through_the_rate_limiter_is_waited_out_and_retried(tmp_path: Path, clock: FakeClock) -> None:
     h = Harness(tmp_path / "limited.sqlite3", shipped_content(), clock, rate_limiter=True)
     await h.start()
     try:
@@ -340,9 +336,7 @@ async def test_crash_mid_batch_sends_nothing_twice_and_the_rest_after_restart(
     assert max(counts) == 1  # nobody twice
     assert counts[:2] == [1, 1] and counts[4:] == [1, 1]  # before the crash, and not yet reached
     assert stats.claimed == 2
-    in_flight = [
-        d for p in people[2:4] for d in await schedule.deliveries(harness.store, p.user_id, "tips")
-    ]
+    in_flight = [d for p in people[2:4] for d in await schedule.deliveries(harness.store, p.user_id, "tips")]
     assert all(d["outcome"] is None for d in in_flight)  # claimed, unconfirmed: never re-sent
     # every user's next day is intact
     await expect_sent_at(harness, _utc(2026, 3, 4, 7), [p.chat_id for p in people])
@@ -360,9 +354,7 @@ async def test_changing_zone_moves_the_next_tip_to_the_new_local_time(harness: H
     assert due is not None and due.due_at == _utc(2026, 3, 3, 2, 0)
 
 
-async def test_a_stopping_bot_ends_the_pass_between_batches(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_stopping_bot_ends_the_pass_between_batches(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     harness.clock.set(_utc(2026, 3, 2, 9))
     people = await subscribe_many(harness, 5)
     harness.clock.set(_utc(2026, 3, 3, 7))
@@ -403,15 +395,17 @@ async def test_blocking_the_bot_pauses_deliveries_before_any_send_fails(harness:
     user = harness.user()
     await subscribe(harness, user, "Europe/Berlin", "7:30")
     bot = {"id": 123456, "is_bot": True, "first_name": "SpasmBot"}
-    await user.process({
-        "my_chat_member": {
-            "chat": {"id": user.chat_id, "type": "private", "first_name": "Ann"},
-            "from": {"id": user.user_id, "is_bot": False, "first_name": "Ann"},
-            "date": int(harness.clock.now().timestamp()),
-            "old_chat_member": {"user": bot, "status": "member"},
-            "new_chat_member": {"user": bot, "status": "kicked", "until_date": 0},
+    await user.process(
+        {
+            "my_chat_member": {
+                "chat": {"id": user.chat_id, "type": "private", "first_name": "Ann"},
+                "from": {"id": user.user_id, "is_bot": False, "first_name": "Ann"},
+                "date": int(harness.clock.now().timestamp()),
+                "old_chat_member": {"user": bot, "status": "member"},
+                "new_chat_member": {"user": bot, "status": "kicked", "until_date": 0},
+            }
         }
-    })
+    )
     assert (await users.get_user(harness.store, user.user_id)).blocked  # type: ignore[union-attr]
     calls = harness.api.count("sendMessage")
     harness.clock.set(_utc(2026, 3, 3, 6, 30))

@@ -177,8 +177,12 @@ async def test_a_typed_warning_sign_gets_the_urgent_advice_first_then_the_check_
 
 async def test_look_alikes_and_negations_are_not_red_flags(harness: Harness) -> None:
     user = harness.user()
-    for text in ("I had chest day at the gym and my calves cramp", "no chest pain, just a calf cramp",
-                 "I don't have chest pain", "breathing exercises for stress"):
+    for text in (
+        "I had chest day at the gym and my calves cramp",
+        "no chest pain, just a calf cramp",
+        "I don't have chest pain",
+        "breathing exercises for stress",
+    ):
         [answer] = await user.send(text)
         assert "You wrote about" not in answer.plain, text
     [answer] = await user.send("not sure if it's chest pain but it hurts")  # a hedge: when unsure, warn

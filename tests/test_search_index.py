@@ -84,7 +84,9 @@ def _write_vocabulary(tmp_path: Path, text: str) -> Path:
 
 
 def test_vocabulary_errors_name_the_file_and_the_field(tmp_path: Path) -> None:
-    root = _write_vocabulary(tmp_path, """
+    root = _write_vocabulary(
+        tmp_path,
+        """
 filler_words: [the, "no"]
 negations: ["no"]
 popular: [cramps, nope]
@@ -95,7 +97,8 @@ synonyms:
 keywords:
   no_such_card: [x]
 colours: [red]
-""")
+""",
+    )
     with pytest.raises(ContentInvalid) as info:
         load_content(root)
     errors = {f"{e.file}: {e.path}" for e in info.value.errors}
@@ -120,7 +123,8 @@ def test_a_language_without_search_yaml_still_searches(tmp_path: Path) -> None:
 def _german(root: Path) -> Path:
     shutil.copytree(SHIPPED, root / "en")
     shutil.copytree(SHIPPED, root / "de")
-    (root / "de" / "search.yaml").write_text("""
+    (root / "de" / "search.yaml").write_text(
+        """
 filler_words: [was, hilft, bei, ich, habe, einen, mein, meine]
 word_endings: [en, e, n]
 negations: [kein, keine, nicht]
@@ -128,7 +132,9 @@ synonyms:
   cramp: [muskelkrämpfe, wadenkrampf]
 keywords:
   cramps: [krampf]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return root
 
 

@@ -11,8 +11,12 @@ from tests.helpers import Harness
 
 
 def _article(result_id: str, text: str = "<b>Hi</b>") -> dict[str, object]:
-    return {"type": "article", "id": result_id, "title": "T", "input_message_content": {
-        "message_text": text, "parse_mode": "HTML"}}
+    return {
+        "type": "article",
+        "id": result_id,
+        "title": "T",
+        "input_message_content": {"message_text": text, "parse_mode": "HTML"},
+    }
 
 
 async def _answer(harness: Harness, query_id: str, results: list[dict[str, object]]) -> None:

@@ -68,8 +68,9 @@ class Service:
         assert response.status_code == 200, response.text
 
     def user(self, user_id: int = 1001, raise_errors: bool = True) -> ChatClient:
-        return ChatClient(self.harness.app, self.harness.api, user_id=user_id, raise_errors=raise_errors,
-                          transport=self.deliver)
+        return ChatClient(
+            self.harness.app, self.harness.api, user_id=user_id, raise_errors=raise_errors, transport=self.deliver
+        )
 
     async def metrics(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         response = await self.client.get(self.http + "/metrics")
@@ -136,12 +137,17 @@ async def test_updates_posted_to_the_webhook_are_answered_through_the_bot_api(se
 @pytest.mark.parametrize("secret", [None, "wrong-secret-0123456789", SECRET.upper()])
 async def test_webhook_refuses_requests_without_the_right_secret(service: Service, secret: str | None) -> None:
     calls = len(service.harness.api.calls)
-    forged = {"update_id": 77, "message": {
-        "message_id": 1, "date": 0, "text": "/start",
-        "chat": {"id": 666, "type": "private", "first_name": "Eve"},
-        "from": {"id": 666, "is_bot": False, "first_name": "Eve"},
-        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-    }}
+    forged = {
+        "update_id": 77,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "text": "/start",
+            "chat": {"id": 666, "type": "private", "first_name": "Eve"},
+            "from": {"id": 666, "is_bot": False, "first_name": "Eve"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
     response = await service.post(forged, secret=secret)
     assert response.status_code == 403
     assert service.harness.api.calls[calls:] == []  # nothing was handled, nothing sent
@@ -149,14 +155,25 @@ async def test_webhook_refuses_requests_without_the_right_secret(service: Servic
 
 
 async def test_webhook_answers_only_its_own_path(service: Service) -> None:
-    response = await service.client.post(f"http://127.0.0.1:{service.running.webhook_port}/other",
-                                         json={}, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    response = await service.client.post(
+        f"http://127.0.0.1:{service.running.webhook_port}/other",
+        json={},
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+    )
     assert response.status_code == 404
 
 
 async def test_drop_pending_updates_is_passed_to_telegram(harness: Harness) -> None:
-    harness.api.push_update({"message": {"message_id": 1, "date": 0, "text": "old",
-                                         "chat": {"id": 5, "type": "private", "first_name": "A"}}})
+    harness.api.push_update(
+        {
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "text": "old",
+                "chat": {"id": 5, "type": "private", "first_name": "A"},
+            }
+        }
+    )
     stop = asyncio.Event()
     ready: asyncio.Future[Running] = asyncio.get_running_loop().create_future()
     dropping = replace(SERVICE, drop_pending_updates=True, http_port=None)
@@ -189,8 +206,10 @@ async def test_watchdog_reports_telegram_delivery_errors_once_and_restores_a_los
     ("env", "message"),
     [
         ({"SPASMBOT_WEBHOOK_URL": "https://bot.example.org/hook"}, "needs SPASMBOT_WEBHOOK_SECRET"),
-        ({"SPASMBOT_WEBHOOK_URL": "https://bot.example.org/hook", "SPASMBOT_WEBHOOK_SECRET": "short"},
-         "needs SPASMBOT_WEBHOOK_SECRET"),
+        (
+            {"SPASMBOT_WEBHOOK_URL": "https://bot.example.org/hook", "SPASMBOT_WEBHOOK_SECRET": "short"},
+            "needs SPASMBOT_WEBHOOK_SECRET",
+        ),
         ({"SPASMBOT_WEBHOOK_URL": "http://bot.example.org/hook", "SPASMBOT_WEBHOOK_SECRET": SECRET}, "https"),
         ({"SPASMBOT_HTTP_PORT": "health"}, "SPASMBOT_HTTP_PORT"),
         ({"SPASMBOT_LOG_FORMAT": "xml"}, "SPASMBOT_LOG_FORMAT"),
@@ -202,11 +221,17 @@ def test_service_settings_are_checked(env: dict[str, str], message: str) -> None
 
 
 def test_webhook_settings_from_the_environment() -> None:
-    settings = load_settings({
-        "TELEGRAM_BOT_TOKEN": TOKEN, "SPASMBOT_WEBHOOK_URL": "https://bot.example.org/tg",
-        "SPASMBOT_WEBHOOK_SECRET": SECRET, "SPASMBOT_WEBHOOK_LISTEN": "0.0.0.0", "SPASMBOT_WEBHOOK_PORT": "8443",
-        "SPASMBOT_HTTP_PORT": "9000", "SPASMBOT_DROP_PENDING_UPDATES": "1",
-    }).service
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "SPASMBOT_WEBHOOK_URL": "https://bot.example.org/tg",
+            "SPASMBOT_WEBHOOK_SECRET": SECRET,
+            "SPASMBOT_WEBHOOK_LISTEN": "0.0.0.0",
+            "SPASMBOT_WEBHOOK_PORT": "8443",
+            "SPASMBOT_HTTP_PORT": "9000",
+            "SPASMBOT_DROP_PENDING_UPDATES": "1",
+        }
+    ).service
     assert (settings.webhook_path, settings.webhook_listen, settings.webhook_port) == ("/tg", "0.0.0.0", 8443)
     assert (settings.http_port, settings.drop_pending_updates) == (9000, True)
     assert SECRET not in repr(settings)
@@ -257,8 +282,10 @@ async def test_healthz_fails_when_nothing_ran_since_start(service: Service) -> N
     service.harness.app.bot_data["metrics"].last_api_success_at = None  # start-up calls forgotten
     status, body = await _health(service)
     assert status == 503
-    assert body["reasons"] == ["delivery job has not finished a pass since start",
-                               "no successful Bot API call since start"]
+    assert body["reasons"] == [
+        "delivery job has not finished a pass since start",
+        "no successful Bot API call since start",
+    ]
 
 
 async def test_healthz_fails_when_the_database_takes_no_writes(service: Service) -> None:
@@ -325,7 +352,6 @@ async def test_each_application_has_its_own_registry(harness: Harness) -> None:
     assert first.updates.labels("command")._value.get() == 1
 
 
-
 async def test_healthcheck_command_reads_healthz(service: Service) -> None:
     from spasmbot.cli import healthcheck
 
@@ -337,9 +363,14 @@ async def test_healthcheck_command_reads_healthz(service: Service) -> None:
 
 
 def test_a_configuration_error_can_wait_for_docker_stop_instead_of_looping(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "spasmbot", "run"], cwd=tmp_path, text=True,
-                            env={"PATH": "/usr/bin", "SPASMBOT_ON_CONFIG_ERROR": "wait"},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spasmbot", "run"],
+        cwd=tmp_path,
+        text=True,
+        env={"PATH": "/usr/bin", "SPASMBOT_ON_CONFIG_ERROR": "wait"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert proc.stderr is not None
         assert "TELEGRAM_BOT_TOKEN is not set" in proc.stderr.readline()

@@ -59,8 +59,9 @@ def run_bot(api_url: str, cwd: Path, db: Path | None = None) -> subprocess.Compl
     env = {"PATH": "/usr/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url}
     if db is not None:
         env["SPASMBOT_DB"] = str(db)
-    return subprocess.run([sys.executable, "-m", "spasmbot"], env=env, capture_output=True, text=True,
-                          cwd=cwd, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "spasmbot"], env=env, capture_output=True, text=True, cwd=cwd, timeout=60
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,8 +119,13 @@ def test_console_and_run_give_the_same_one_line_error_for_a_bad_database(
         path.write_bytes(b"this is not a database" * 100)
     else:
         path = tmp_path / "missing" / "db.sqlite3"
-    console = subprocess.run([sys.executable, "-m", "spasmbot", "console", "--db", str(path)], input="/start\n",
-                             capture_output=True, text=True, timeout=60)
+    console = subprocess.run(
+        [sys.executable, "-m", "spasmbot", "console", "--db", str(path)],
+        input="/start\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     server["answer"] = "200-ok"  # a server that works, so `run` gets as far as the database
     run = run_bot(str(server["url"]), tmp_path, db=path)
     assert console.returncode == run.returncode == 1

@@ -330,7 +330,13 @@ async def test_middleware_records_users_without_writing_on_every_update(harness:
     assert later.first_seen_at == first.first_seen_at
     export = await users.export_user(harness.store, 4242)
     assert set(export["users"][0]) == {  # nothing else: no names, no texts
-        "user_id", "chat_id", "language", "timezone", "first_seen_at", "last_seen_at", "blocked",
+        "user_id",
+        "chat_id",
+        "language",
+        "timezone",
+        "first_seen_at",
+        "last_seen_at",
+        "blocked",
         "blocked_at",
     }
 

@@ -24,8 +24,16 @@ GUARDED = {"execute", "executemany", "execute_fetchall", "execute_insert", "comm
 AT_OPEN_OR_CLOSE = {"executescript", "close", "stop"}
 # Never called by spasmbot (a new use must be guarded first).
 UNUSED = {
-    "backup", "create_function", "cursor", "enable_load_extension", "interrupt", "iterdump",
-    "load_extension", "set_authorizer", "set_progress_handler", "set_trace_callback",
+    "backup",
+    "create_function",
+    "cursor",
+    "enable_load_extension",
+    "interrupt",
+    "iterdump",
+    "load_extension",
+    "set_authorizer",
+    "set_progress_handler",
+    "set_trace_callback",
 }
 ATTRIBUTES = {"in_transaction", "isolation_level", "row_factory", "text_factory", "total_changes"}
 

@@ -72,10 +72,7 @@ def test_format_when_says_today_tomorrow_or_the_date_in_local_time() -> None:
     ui: UiText = shipped_content().ui
     now = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)  # Wed 21:00 in Berlin
     tomorrow = datetime(2026, 11, 26, 6, 30, tzinfo=UTC)
-    assert (
-        timezones.format_when(tomorrow, "Europe/Berlin", now, ui)
-        == "tomorrow, Thu 26 Nov at 07:30 (Europe/Berlin)"
-    )
+    assert timezones.format_when(tomorrow, "Europe/Berlin", now, ui) == "tomorrow, Thu 26 Nov at 07:30 (Europe/Berlin)"
     assert timezones.format_when(now, "Europe/Berlin", now, ui).startswith("today, Wed 25 Nov at 21:00")
     later = datetime(2026, 11, 28, 6, 30, tzinfo=UTC)
     assert timezones.format_when(later, "Asia/Kolkata", now, ui) == "Sat 28 Nov at 12:00 (Asia/Kolkata)"

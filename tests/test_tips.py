@@ -251,8 +251,10 @@ async def test_home_says_paused_while_the_user_blocks_the_bot(harness: Harness) 
     assert "Paused" in home.plain and "Next tip" not in home.plain
 
 
-@pytest.mark.parametrize(("back_at", "sent_today"), [(datetime(2026, 3, 5, 8, 0, tzinfo=UTC), 1),
-                                                     (datetime(2026, 3, 5, 11, 30, tzinfo=UTC), 0)])
+@pytest.mark.parametrize(
+    ("back_at", "sent_today"),
+    [(datetime(2026, 3, 5, 8, 0, tzinfo=UTC), 1), (datetime(2026, 3, 5, 11, 30, tzinfo=UTC), 0)],
+)
 async def test_after_an_outage_of_days_only_todays_tip_is_caught_up_if_recent(
     harness: Harness, back_at: datetime, sent_today: int
 ) -> None:

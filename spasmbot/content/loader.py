@@ -82,8 +82,9 @@ class _Reader:
             return None
         return data
 
-    def text(self, path: Path, data: dict[str, Any], key: str, field: str,
-             required: bool = True, default: str = "") -> str:
+    def text(
+        self, path: Path, data: dict[str, Any], key: str, field: str, required: bool = True, default: str = ""
+    ) -> str:
         value = data.get(key)
         if value is None:
             if required:
@@ -142,8 +143,7 @@ def _yaml_files(folder: Path) -> Iterator[Path]:
         yield from sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"})
 
 
-def load_content(root: Path | str | None = None, language: str = DEFAULT_LANGUAGE,
-                 validate: bool = True) -> Content:
+def load_content(root: Path | str | None = None, language: str = DEFAULT_LANGUAGE, validate: bool = True) -> Content:
     """Load one language's content; raise ContentInvalid listing every problem found."""
     base = Path(root) if root is not None else default_content_dir()
     folder = base / language
@@ -196,8 +196,12 @@ def _load_sections(reader: _Reader, folder: Path) -> tuple[dict[str, Section], d
         data = reader.mapping(path, reader.load(path), "")
         if data is None:
             continue
-        reader.unknown_keys(path, data, "", {"id", "title", "command", "description", "order",
-                                             "intro", "actions", "cards", "treatment", *REVIEW_KEYS})
+        reader.unknown_keys(
+            path,
+            data,
+            "",
+            {"id", "title", "command", "description", "order", "intro", "actions", "cards", "treatment", *REVIEW_KEYS},
+        )
         section_id = reader.ident(path, data, "id", "")
         defaults = parse_fields(data, reader.rel(path), "", reader.errors)
         treatment = reader.flag(path, data, "treatment", "")
@@ -211,13 +215,12 @@ def _load_sections(reader: _Reader, folder: Path) -> tuple[dict[str, Section], d
             card_data = reader.mapping(path, raw, field)
             if card_data is None:
                 continue
-            reader.unknown_keys(path, card_data, field, {"id", "title", "pages", "see_also", "actions",
-                                                         "treatment", *REVIEW_KEYS})
+            reader.unknown_keys(
+                path, card_data, field, {"id", "title", "pages", "see_also", "actions", "treatment", *REVIEW_KEYS}
+            )
             card_id = reader.ident(path, card_data, "id", field)
             pages = card_data.get("pages")
-            if not isinstance(pages, list) or not pages or not all(
-                isinstance(p, str) and p.strip() for p in pages
-            ):
+            if not isinstance(pages, list) or not pages or not all(isinstance(p, str) and p.strip() for p in pages):
                 reader.error(path, _join(field, "pages"), "must be a non-empty list of texts")
                 pages = []
             card = Card(
@@ -228,8 +231,7 @@ def _load_sections(reader: _Reader, folder: Path) -> tuple[dict[str, Section], d
                 see_also=reader.strings(path, card_data, "see_also", field),
                 actions=reader.strings(path, card_data, "actions", field),
                 source=f"{reader.rel(path)}: {field}",
-                review=parse_review(card_data, reader.rel(path), field, reader.errors, defaults,
-                                    "on the section"),
+                review=parse_review(card_data, reader.rel(path), field, reader.errors, defaults, "on the section"),
                 treatment=reader.flag(path, card_data, "treatment", field, treatment),
             )
             if claim(path, _join(field, "id"), card_id):
@@ -274,9 +276,7 @@ def _load_menu(reader: _Reader, path: Path) -> tuple[str, ...]:
     return items
 
 
-def _load_tips(
-    reader: _Reader, path: Path, cards: dict[str, Card]
-) -> tuple[dict[str, Tip], dict[str, Condition]]:
+def _load_tips(reader: _Reader, path: Path, cards: dict[str, Card]) -> tuple[dict[str, Tip], dict[str, Condition]]:
     tips: dict[str, Tip] = {}
     if not path.is_file():
         return tips, {}
@@ -300,15 +300,19 @@ def _load_tips(
         avoid_if = reader.strings(path, entry, "avoid_if", field)
         for position, condition in enumerate(avoid_if):
             if condition not in conditions:
-                reader.error(path, f"{field}.avoid_if[{position}]",
-                             f"{condition!r} is no condition declared under conditions: "
-                             f"({', '.join(sorted(conditions)) or 'none'})")
+                reader.error(
+                    path,
+                    f"{field}.avoid_if[{position}]",
+                    f"{condition!r} is no condition declared under conditions: "
+                    f"({', '.join(sorted(conditions)) or 'none'})",
+                )
         tip = Tip(
             id=reader.ident(path, entry, "id", field),
             text=reader.text(path, entry, "text", field),
             card=card_id,
-            review=parse_review(entry, reader.rel(path), field, reader.errors,
-                                card.review if card is not None else None, "on its card"),
+            review=parse_review(
+                entry, reader.rel(path), field, reader.errors, card.review if card is not None else None, "on its card"
+            ),
             avoid_if=avoid_if,
             source=f"{reader.rel(path)}: {field}",
         )
@@ -365,8 +369,9 @@ def _load_ui(reader: _Reader, folder: Path) -> dict[str, str]:
         if isinstance(value, dict):
             for key, inner in value.items():
                 if not isinstance(key, str):  # YAML reads a bare yes/no/on/off key as a boolean
-                    reader.error(path, f"{prefix.partition('.')[2]}.{key}".lstrip("."),
-                                 f"key {key!r} is not a string: quote it")
+                    reader.error(
+                        path, f"{prefix.partition('.')[2]}.{key}".lstrip("."), f"key {key!r} is not a string: quote it"
+                    )
                     continue
                 flatten(path, f"{prefix}.{key}", inner)
         elif isinstance(value, str):
@@ -406,7 +411,14 @@ def _load_checks(reader: _Reader, folder: Path, content: Content) -> None:
 
 
 _VOCABULARY_KEYS = {
-    "filler_words", "common_words", "word_endings", "negations", "hedges", "popular", "synonyms", "keywords",
+    "filler_words",
+    "common_words",
+    "word_endings",
+    "negations",
+    "hedges",
+    "popular",
+    "synonyms",
+    "keywords",
 }
 
 
@@ -437,8 +449,10 @@ def _load_vocabulary(reader: _Reader, path: Path, content: Content) -> Vocabular
             if not isinstance(name, str) or not name.strip():
                 reader.error(path, field, "must be a non-empty string (quote yes/no/on/off)")
                 continue
-            if not isinstance(phrases, list) or not phrases or not all(
-                isinstance(p, str) and p.strip() for p in phrases
+            if (
+                not isinstance(phrases, list)
+                or not phrases
+                or not all(isinstance(p, str) and p.strip() for p in phrases)
             ):
                 reader.error(path, field, "must be a non-empty list of non-empty strings")
                 continue

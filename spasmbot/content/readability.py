@@ -98,8 +98,10 @@ class ReadingReport:
 
     def summary(self) -> str:
         worst = ", ".join(f"{card} {value:.1f}" for card, value in self.worst())
-        return (f"reading level (Flesch-Kincaid grade) of {len(self.grades)} cards: median "
-                f"{self.median:.1f} (aim ≤ {TARGET_MEDIAN:g}), highest: {worst} (limit {MAX_GRADE:g})")
+        return (
+            f"reading level (Flesch-Kincaid grade) of {len(self.grades)} cards: median "
+            f"{self.median:.1f} (aim ≤ {TARGET_MEDIAN:g}), highest: {worst} (limit {MAX_GRADE:g})"
+        )
 
 
 def reading_report(content: Content) -> ReadingReport:

@@ -122,8 +122,9 @@ def parse_fields(data: Mapping[str, Any], file: str, field: str, errors: list[Co
     if data.get("review_due") is not None:
         review_due = _date(data["review_due"], file, _join(field, "review_due"), errors)
     if reviewed is not None and review_due is not None and review_due <= reviewed:
-        errors.append(ContentError(file, _join(field, "review_due"),
-                                   f"{review_due} must come after reviewed ({reviewed})"))
+        errors.append(
+            ContentError(file, _join(field, "review_due"), f"{review_due} must come after reviewed ({reviewed})")
+        )
     return ReviewFields(sources, reviewed, review_due)
 
 
@@ -145,16 +146,28 @@ def parse_review(
     errors.extend(own_errors)
     malformed = {e.path for e in own_errors}
     hint = f" (here or {inherit_from})" if inherit_from else ""
-    missing = [key for key in ("sources", "reviewed", "review_due")
-               if getattr(merged, key) is None and not any(p.startswith(_join(field, key)) for p in malformed)]
+    missing = [
+        key
+        for key in ("sources", "reviewed", "review_due")
+        if getattr(merged, key) is None and not any(p.startswith(_join(field, key)) for p in malformed)
+    ]
     if missing:
-        errors.append(ContentError(file, field, f"needs {', '.join(missing)}{hint}: every health text "
-                                   "names its sources and when it was reviewed and is due for review"))
+        errors.append(
+            ContentError(
+                file,
+                field,
+                f"needs {', '.join(missing)}{hint}: every health text "
+                "names its sources and when it was reviewed and is due for review",
+            )
+        )
     if merged.sources is None or merged.reviewed is None or merged.review_due is None or own_errors:
         return None
     if merged.review_due <= merged.reviewed:  # one date here, the other inherited
-        errors.append(ContentError(file, _join(field, "review_due"),
-                                   f"{merged.review_due} must come after reviewed ({merged.reviewed})"))
+        errors.append(
+            ContentError(
+                file, _join(field, "review_due"), f"{merged.review_due} must come after reviewed ({merged.reviewed})"
+            )
+        )
         return None
     return Review(merged.sources, merged.reviewed, merged.review_due)
 
@@ -162,9 +175,12 @@ def parse_review(
 def overdue_warnings(items: Iterable[tuple[str, str, Review | None]], today: date) -> list[ContentError]:
     """One warning per (file, field, review) whose ``review_due`` is before ``today``."""
     return [
-        ContentError(file, _join(field, "review_due"),
-                     f"review overdue since {review.review_due} (reviewed {review.reviewed}): "
-                     "check the sources again, then move both dates on")
+        ContentError(
+            file,
+            _join(field, "review_due"),
+            f"review overdue since {review.review_due} (reviewed {review.reviewed}): "
+            "check the sources again, then move both dates on",
+        )
         for file, field, review in items
         if review is not None and review.overdue(today)
     ]

@@ -14,6 +14,8 @@ from spasmbot.screen import Screen
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = MAX_BYTES  # Telegram's limit, from the callback-data grammar
 MAX_BUTTON_TEXT = 64
+
+
 def check_screen(screen: Screen, file: str, field: str, check_length: bool = True) -> list[ContentError]:
     """Telegram's limits on one message: text length, parseable HTML, button data size."""
     errors: list[ContentError] = []
@@ -26,11 +28,14 @@ def check_screen(screen: Screen, file: str, field: str, check_length: bool = Tru
         errors.append(ContentError(file, field, "renders to an empty message"))
     for button in screen.buttons():
         if button.data is not None and not 1 <= len(button.data.encode()) <= MAX_CALLBACK_BYTES:
-            errors.append(ContentError(
-                file, field,
-                f"button {button.text!r} has callback_data of {len(button.data.encode())} bytes "
-                f"(Telegram allows 1 to {MAX_CALLBACK_BYTES}): {button.data!r}",
-            ))
+            errors.append(
+                ContentError(
+                    file,
+                    field,
+                    f"button {button.text!r} has callback_data of {len(button.data.encode())} bytes "
+                    f"(Telegram allows 1 to {MAX_CALLBACK_BYTES}): {button.data!r}",
+                )
+            )
         if not button.text.strip() or len(button.text) > MAX_BUTTON_TEXT:
             errors.append(ContentError(file, field, f"button text {button.text!r} must be 1-64 characters"))
     return errors

@@ -42,10 +42,26 @@ def validate_content(content: Content) -> list[ContentError]:
     errors: list[ContentError] = []
     ui_file = f"{content.language}/ui"
     required_ui = [
-        "core.menu", "core.welcome", "core.about", "core.help", "core.expired", "core.unknown_command",
-        "core.free_text", "core.error", "core.page", "core.start_check", "core.button.menu",
-        "core.button.back", "core.button.prev", "core.button.next", "core.button.sources",
-        "core.button.disclaimer", "core.sources", "core.footer", "core.treatment", "core.months",
+        "core.menu",
+        "core.welcome",
+        "core.about",
+        "core.help",
+        "core.expired",
+        "core.unknown_command",
+        "core.free_text",
+        "core.error",
+        "core.page",
+        "core.start_check",
+        "core.button.menu",
+        "core.button.back",
+        "core.button.prev",
+        "core.button.next",
+        "core.button.sources",
+        "core.button.disclaimer",
+        "core.sources",
+        "core.footer",
+        "core.treatment",
+        "core.months",
         "core.alert.disclaimer",
     ]
     required_ui += [f"core.feature.{name}" for name in render.FEATURE_DATA]
@@ -58,8 +74,9 @@ def validate_content(content: Content) -> list[ContentError]:
         errors.append(ContentError(ui_file, "core.months", "must list the 12 month names, separated by spaces"))
     for key in content.ui.keys():  # noqa: SIM118 - UiText is not a dict
         if ".alert." in key and len(content.ui(key)) > MAX_ALERT:
-            errors.append(ContentError(ui_file, key, f"{len(content.ui(key))} characters: a pop-up holds "
-                                       f"at most {MAX_ALERT}"))
+            errors.append(
+                ContentError(ui_file, key, f"{len(content.ui(key))} characters: a pop-up holds at most {MAX_ALERT}")
+            )
         if is_plain_text_key(key):
             continue
         template = content.ui(key)
@@ -84,8 +101,11 @@ def _validate_screens(content: Content) -> list[ContentError]:
     for section in content.sections.values():
         if section.command:
             if section.command in commands:
-                errors.append(ContentError(section.source, "command",
-                                           f"/{section.command} is also used by {commands[section.command]}"))
+                errors.append(
+                    ContentError(
+                        section.source, "command", f"/{section.command} is also used by {commands[section.command]}"
+                    )
+                )
             commands[section.command] = section.source
         errors += _check_actions(content, section.actions, section.source, "actions")
         for page in range(render.section_pages(section)):
@@ -95,8 +115,9 @@ def _validate_screens(content: Content) -> list[ContentError]:
         file, _, field = card.source.partition(": ")
         for target in card.see_also:
             if target not in content.cards and target not in content.sections:
-                errors.append(ContentError(file, f"{field}.see_also",
-                                           f"links to {target!r}, which is no card or section"))
+                errors.append(
+                    ContentError(file, f"{field}.see_also", f"links to {target!r}, which is no card or section")
+                )
         errors += _check_actions(content, card.actions, file, f"{field}.actions")
         if card.section not in content.sections:
             continue  # its section's own error is reported; it has no screen to check
@@ -104,8 +125,14 @@ def _validate_screens(content: Content) -> list[ContentError]:
             where = f"{field}.pages[{page}]"
             too_long = visible_length(text) > MAX_PAGE
             if too_long:
-                errors.append(ContentError(file, where, f"{visible_length(text)} characters: a card page may "
-                                           f"have at most {MAX_PAGE}, split it into more pages"))
+                errors.append(
+                    ContentError(
+                        file,
+                        where,
+                        f"{visible_length(text)} characters: a card page may "
+                        f"have at most {MAX_PAGE}, split it into more pages",
+                    )
+                )
             errors += check_screen(render.card_screen(content, card, page), file, where, check_length=not too_long)
         if card.review is not None:
             errors += check_screen(render.sources_screen(content, card), file, f"{field}.sources")
@@ -113,10 +140,12 @@ def _validate_screens(content: Content) -> list[ContentError]:
         target = item.removeprefix("section:")
         ok = target in content.sections if item.startswith("section:") else render.action_button(content, item)
         if not ok:
-            errors.append(ContentError(f"{content.language}/menu.yaml", f"items[{index}]",
-                                       f"{item!r} is no section or feature"))
-    errors += check_screen(render.main_menu(content, content.ui("core.welcome")),
-                           f"{content.language}/menu.yaml", "items")
+            errors.append(
+                ContentError(f"{content.language}/menu.yaml", f"items[{index}]", f"{item!r} is no section or feature")
+            )
+    errors += check_screen(
+        render.main_menu(content, content.ui("core.welcome")), f"{content.language}/menu.yaml", "items"
+    )
     errors += check_screen(render.about_screen(content), ui_file, "core.about")
     errors += check_screen(render.help_screen(content, render.command_list(content)), ui_file, "core.help")
     tips_file = f"{content.language}/tips.yaml"
@@ -147,8 +176,14 @@ def _check_condition(content: Content, condition: Condition, file: str, field: s
     if step is None:
         return [ContentError(file, f"{field}.step", f"{condition.step!r} is no step of check {check.id!r}")]
     if condition.answer not in [answer.text for answer in step.answers]:
-        return [ContentError(file, f"{field}.answer", f"{condition.answer!r} is no answer of "
-                             f"{check.id}.{step.id}: it names the answer that tells the condition")]
+        return [
+            ContentError(
+                file,
+                f"{field}.answer",
+                f"{condition.answer!r} is no answer of "
+                f"{check.id}.{step.id}: it names the answer that tells the condition",
+            )
+        ]
     return []
 
 
@@ -156,8 +191,9 @@ def _check_actions(content: Content, actions: tuple[str, ...], file: str, field:
     from spasmbot.features.browse import screens as render
 
     return [
-        ContentError(file, f"{field}[{i}]", f"unknown action {action!r} (use tips, water, checks, "
-                     "about, privacy or check:<id>)")
+        ContentError(
+            file, f"{field}[{i}]", f"unknown action {action!r} (use tips, water, checks, about, privacy or check:<id>)"
+        )
         for i, action in enumerate(actions)
         if render.action_button(content, action) is None
     ]

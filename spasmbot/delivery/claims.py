@@ -88,9 +88,8 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH = 16  # rows claimed per transaction: the delivery job's send concurrency
 Planner = Callable[[Due, bool, datetime], Claim]
 
-async def claim_batch(
-    store: Store, now: datetime, kinds: Sequence[str], plan: Planner, limit: int
-) -> list[Claim]:
+
+async def claim_batch(store: Store, now: datetime, kinds: Sequence[str], plan: Planner, limit: int) -> list[Claim]:
     """Select, decide and claim up to ``limit`` due rows in one transaction (step 1 above).
 
     ``plan(due, logged, now)`` returns the Claim for one row and must not write to the store.

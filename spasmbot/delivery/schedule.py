@@ -100,9 +100,7 @@ async def set_due(
     )
 
 
-async def set_due_many(
-    store: Store, rows: Iterable[tuple[int, str, datetime, dict[str, Any] | None]]
-) -> None:
+async def set_due_many(store: Store, rows: Iterable[tuple[int, str, datetime, dict[str, Any] | None]]) -> None:
     """Bulk :func:`set_due` of ``(user_id, kind, due_at, payload)`` in one transaction."""
     async with store.transaction() as db:
         await db.executemany(
@@ -113,9 +111,7 @@ async def set_due_many(
         )
 
 
-async def move_due(
-    store: Store, user_id: int, kind: str, from_due: datetime, to_due: datetime
-) -> bool:
+async def move_due(store: Store, user_id: int, kind: str, from_due: datetime, to_due: datetime) -> bool:
     """Move a row's slot, keeping its payload, only if it is still at ``from_due``.
 
     For changes computed from a row read earlier (a new time zone): a delivery pass that claimed
@@ -132,9 +128,7 @@ async def clear_due(store: Store, user_id: int, kind: str | None = None) -> int:
     """Stop the user's scheduled messages (all kinds, or one); returns how many were stopped."""
     if kind is None:
         return await store.write("DELETE FROM schedule WHERE user_id = ?", (user_id,))
-    return await store.write(
-        "DELETE FROM schedule WHERE user_id = ? AND kind = ?", (user_id, kind)
-    )
+    return await store.write("DELETE FROM schedule WHERE user_id = ? AND kind = ?", (user_id, kind))
 
 
 _SELECT_DUE = (
@@ -158,9 +152,7 @@ def _row_to_due(row: Any) -> Due:
 
 async def get_due(store: Store, user_id: int, kind: str) -> Due | None:
     """The user's scheduled ``kind`` message, or None when nothing is scheduled."""
-    row = await store.fetchone(
-        _SELECT_DUE + " WHERE s.user_id = ? AND s.kind = ?", (user_id, kind)
-    )
+    row = await store.fetchone(_SELECT_DUE + " WHERE s.user_id = ? AND s.kind = ?", (user_id, kind))
     return _row_to_due(row) if row is not None else None
 
 
@@ -171,17 +163,13 @@ async def list_due(store: Store, user_id: int) -> list[Due]:
 
 
 async def has_paused(store: Store, user_id: int) -> bool:
-    row = await store.fetchone(
-        "SELECT 1 FROM schedule WHERE user_id = ? AND paused = 1 LIMIT 1", (user_id,)
-    )
+    row = await store.fetchone("SELECT 1 FROM schedule WHERE user_id = ? AND paused = 1 LIMIT 1", (user_id,))
     return row is not None
 
 
 async def resume_user(store: Store, user_id: int) -> int:
     """Unpause the user's deliveries; slots missed meanwhile follow the usual lateness rule."""
-    return await store.write(
-        "UPDATE schedule SET paused = 0 WHERE user_id = ? AND paused = 1", (user_id,)
-    )
+    return await store.write("UPDATE schedule SET paused = 0 WHERE user_id = ? AND paused = 1", (user_id,))
 
 
 async def deliveries(store: Store, user_id: int, kind: str | None = None) -> list[dict[str, Any]]:
@@ -216,9 +204,7 @@ _DUE_SQL = (
 )
 
 
-async def select_due_rows(
-    db: aiosqlite.Connection, now: datetime, kinds: Sequence[str], limit: int
-) -> list[Any]:
+async def select_due_rows(db: aiosqlite.Connection, now: datetime, kinds: Sequence[str], limit: int) -> list[Any]:
     """The due-selection query itself: a range scan of the partial index ``schedule_due``."""
     if not kinds:
         return []
@@ -236,7 +222,13 @@ async def select_due(
         # positional access: this runs for every row of every batch
         user_id, kind, due_at, payload, paused, chat_id, timezone, language, logged = row
         due = Due(
-            user_id, kind, from_epoch(due_at), _load(payload), chat_id, timezone, language,
+            user_id,
+            kind,
+            from_epoch(due_at),
+            _load(payload),
+            chat_id,
+            timezone,
+            language,
             bool(paused),
         )
         found.append((due, bool(logged)))
@@ -268,8 +260,7 @@ async def apply_claims(db: aiosqlite.Connection, claims: Sequence[Claim], now: d
     changed = 0
     if moves:
         cursor = await db.executemany(
-            "UPDATE schedule SET due_at = ?, payload = ?"
-            " WHERE user_id = ? AND kind = ? AND due_at = ? AND paused = 0",
+            "UPDATE schedule SET due_at = ?, payload = ? WHERE user_id = ? AND kind = ? AND due_at = ? AND paused = 0",
             moves,
         )
         changed += cursor.rowcount
@@ -285,13 +276,10 @@ async def apply_claims(db: aiosqlite.Connection, claims: Sequence[Claim], now: d
         raise ClaimConflict(f"{len(claims) - changed} of {len(claims)} due rows changed meanwhile")
     if logs:
         await db.executemany(
-            "INSERT INTO deliveries (user_id, kind, slot_at, claimed_at, outcome)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO deliveries (user_id, kind, slot_at, claimed_at, outcome) VALUES (?, ?, ?, ?, ?)",
             logs,
         )
-    await db.executemany(
-        "DELETE FROM deliveries WHERE user_id = ? AND kind = ? AND slot_at < ?", prunes
-    )
+    await db.executemany("DELETE FROM deliveries WHERE user_id = ? AND kind = ? AND slot_at < ?", prunes)
 
 
 async def record_outcomes(

@@ -97,6 +97,7 @@ def kinds_of(app: Application) -> Kinds:
     kinds: Kinds = app.bot_data.setdefault(_KINDS, {})
     return kinds
 
+
 def register_kind(app: Application, kind: DeliveryKind) -> None:
     """Make ``kind`` deliverable by ``app`` (idempotent: registering again replaces it)."""
     kinds_of(app)[kind.kind] = kind
@@ -125,8 +126,15 @@ class SendOutcome(Enum):
 
 _HANDED_BACK = frozenset({SendOutcome.RATE_LIMITED, SendOutcome.UNREACHABLE, SendOutcome.BOT_REJECTED})
 # httpx errors raised before the request was complete on the wire: Telegram cannot have acted.
-_NOT_SENT_CAUSES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
-                    httpx.WriteTimeout, httpx.UnsupportedProtocol, httpx.ProxyError)
+_NOT_SENT_CAUSES = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.ProxyError,
+)
 
 
 def classify(exc: BaseException) -> SendOutcome:
@@ -301,7 +309,12 @@ def _log_pass(stats: DeliveryStats) -> None:
     if stats.claimed:
         log.info(
             "delivery pass: %d claimed, %d sent, %d late, %d blocked, %d failed, %d handed back",
-            stats.claimed, stats.sent, stats.late, stats.blocked, stats.failed, stats.released,
+            stats.claimed,
+            stats.sent,
+            stats.late,
+            stats.blocked,
+            stats.failed,
+            stats.released,
         )
 
 

@@ -40,10 +40,20 @@ from spasmbot.storage import service as service_store
 MESSAGE_OUTCOMES = ("sent", "blocked", "retry_after", "failed", "unchanged")
 UPDATE_KINDS = ("command", "text", "callback_query", "media", "my_chat_member", "edited_message", "other")
 # Bot API methods that put a message in front of a user (new or edited).
-MESSAGE_METHODS = frozenset({
-    "sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "copyMessage", "forwardMessage",
-    "editMessageText", "editMessageCaption", "editMessageReplyMarkup", "editMessageMedia",
-})
+MESSAGE_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendMediaGroup",
+        "copyMessage",
+        "forwardMessage",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+        "editMessageMedia",
+    }
+)
 # Handling one update: well under a second normally; the top buckets catch exports and outages.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 # /metrics reads subscriber counts at most this often (a GROUP BY over every schedule row).
@@ -74,8 +84,11 @@ class BotMetrics:
         r = self.registry
         self.updates = Counter("spasmbot_updates", "Updates received, by kind.", ["kind"], registry=r)
         self.update_seconds = Histogram(
-            "spasmbot_update_handling_seconds", "Time to handle one update (all handlers), by kind.",
-            ["kind"], buckets=LATENCY_BUCKETS, registry=r,
+            "spasmbot_update_handling_seconds",
+            "Time to handle one update (all handlers), by kind.",
+            ["kind"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.errors = Counter(
             "spasmbot_errors", "Unexpected errors, by where they happened (update or job).", ["source"], registry=r
@@ -84,18 +97,23 @@ class BotMetrics:
             "spasmbot_messages", "Messages sent or edited through the Bot API, by outcome.", ["outcome"], registry=r
         )
         self.api_requests = Counter(
-            "spasmbot_bot_api_requests", "Bot API calls, by method and HTTP status class.", ["method", "status"],
+            "spasmbot_bot_api_requests",
+            "Bot API calls, by method and HTTP status class.",
+            ["method", "status"],
             registry=r,
         )
         self.api_last_success = Gauge(
             "spasmbot_bot_api_last_success_timestamp_seconds", "When a Bot API call last succeeded.", registry=r
         )
         self.deliveries = Counter(
-            "spasmbot_deliveries", "Scheduled messages handled by delivery passes, by outcome.", ["outcome"],
+            "spasmbot_deliveries",
+            "Scheduled messages handled by delivery passes, by outcome.",
+            ["outcome"],
             registry=r,
         )
         self.delivery_last_pass = Gauge(
-            "spasmbot_delivery_last_pass_timestamp_seconds", "When the delivery job last finished a pass.",
+            "spasmbot_delivery_last_pass_timestamp_seconds",
+            "When the delivery job last finished a pass.",
             registry=r,
         )
         self.due_backlog = Gauge("spasmbot_due_backlog", "Scheduled messages due now and not yet sent.", registry=r)
@@ -242,8 +260,13 @@ class ObservedRequest(BaseRequest):
         api_method = url.partition("?")[0].rstrip("/").rpartition("/")[2]
         try:
             status, body = await self.inner.do_request(
-                url=url, method=method, request_data=request_data, read_timeout=read_timeout,
-                write_timeout=write_timeout, connect_timeout=connect_timeout, pool_timeout=pool_timeout,
+                url=url,
+                method=method,
+                request_data=request_data,
+                read_timeout=read_timeout,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
             )
         except Exception:  # time-out, refused connection: no answer at all
             self.metrics.observe_api_call(api_method, None)

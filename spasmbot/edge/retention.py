@@ -27,8 +27,9 @@ async def prune(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     """One retention run; returns the number of rows removed."""
     svc: Services = app.bot_data["services"]
     removed = await service_store.prune_deliveries(svc.store, svc.clock.now())
-    log.info("retention: removed %d deliveries-log rows older than %d days",
-             removed, service_store.DELIVERIES_KEEP.days)
+    log.info(
+        "retention: removed %d deliveries-log rows older than %d days", removed, service_store.DELIVERIES_KEEP.days
+    )
     return removed
 
 
@@ -38,5 +39,6 @@ async def _job(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if app.job_queue is not None:
-        app.job_queue.run_repeating(_job, interval=EVERY, first=FIRST_RUN, name="retention",
-                                    job_kwargs={"max_instances": 1, "coalesce": True})
+        app.job_queue.run_repeating(
+            _job, interval=EVERY, first=FIRST_RUN, name="retention", job_kwargs={"max_instances": 1, "coalesce": True}
+        )

@@ -55,12 +55,21 @@ async def start_webhook(app: Application[Any, Any, Any, Any, Any, Any], service:
         max_connections=MAX_CONNECTIONS,
         bootstrap_retries=BOOTSTRAP_RETRIES,
     )
-    log.info("webhook: listening on http://%s:%d%s for %s", service.webhook_listen, port,
-             service.webhook_path, service.webhook_url)
+    log.info(
+        "webhook: listening on http://%s:%d%s for %s",
+        service.webhook_listen,
+        port,
+        service.webhook_path,
+        service.webhook_url,
+    )
     if app.job_queue is not None:
         app.job_queue.run_repeating(
-            _watch, interval=WATCH_EVERY, first=WATCH_EVERY, name="webhook_watchdog",
-            data=service, job_kwargs={"max_instances": 1, "coalesce": True},
+            _watch,
+            interval=WATCH_EVERY,
+            first=WATCH_EVERY,
+            name="webhook_watchdog",
+            data=service,
+            job_kwargs={"max_instances": 1, "coalesce": True},
         )
     return port
 
@@ -81,15 +90,21 @@ async def check_webhook(app: Application[Any, Any, Any, Any, Any, Any], service:
         seen: datetime | None = app.bot_data.get("webhook.last_error_date")
         if seen is None or info.last_error_date > seen:
             app.bot_data["webhook.last_error_date"] = info.last_error_date
-            log.warning("webhook: Telegram could not deliver updates to us: %s (%d pending)",
-                        info.last_error_message, info.pending_update_count)
+            log.warning(
+                "webhook: Telegram could not deliver updates to us: %s (%d pending)",
+                info.last_error_message,
+                info.pending_update_count,
+            )
     if info.url != service.webhook_url:
-        log.warning("webhook: registered URL is %r, not ours; registering %s again",
-                    info.url or "(none)", service.webhook_url)
+        log.warning(
+            "webhook: registered URL is %r, not ours; registering %s again", info.url or "(none)", service.webhook_url
+        )
         try:
             await app.bot.set_webhook(
-                service.webhook_url or "", secret_token=service.webhook_secret,
-                allowed_updates=Update.ALL_TYPES, max_connections=MAX_CONNECTIONS,
+                service.webhook_url or "",
+                secret_token=service.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+                max_connections=MAX_CONNECTIONS,
             )
         except TelegramError as exc:
             log.warning("webhook: could not register it again: %s", exc)

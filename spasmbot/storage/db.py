@@ -82,9 +82,7 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
             raise StoreError(f"{path}: migration file names must look like 0007_name.sql")
         version = int(match.group(1))
         if version in found:
-            raise StoreError(
-                f"{path}: migration number {version} is also used by {found[version].name}"
-            )
+            raise StoreError(f"{path}: migration number {version} is also used by {found[version].name}")
         found[version] = Migration(version, path.name, path.read_text(encoding="utf-8"))
     return [found[v] for v in sorted(found)]
 
@@ -133,8 +131,10 @@ def _owner_hint(target: Path) -> str:
         return ""
     if owner == uid:
         return ""
-    return (f"; it belongs to uid {owner} but the bot runs as uid {uid}: on the host, "
-            f"chown -R {uid}:{gid} the directory mounted there")
+    return (
+        f"; it belongs to uid {owner} but the bot runs as uid {uid}: on the host, "
+        f"chown -R {uid}:{gid} the directory mounted there"
+    )
 
 
 def _create_private(path: Path) -> None:
@@ -198,16 +198,12 @@ class GuardedConnection(aiosqlite.Connection):
             return await super().executemany(sql, parameters)
 
     @aiosqlite_contextmanager
-    async def execute_fetchall(
-        self, sql: str, parameters: Iterable[Any] | None = None
-    ) -> Iterable[sqlite3.Row]:
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] | None = None) -> Iterable[sqlite3.Row]:
         async with self.guard.hold():
             return await super().execute_fetchall(sql, parameters)
 
     @aiosqlite_contextmanager
-    async def execute_insert(
-        self, sql: str, parameters: Iterable[Any] | None = None
-    ) -> sqlite3.Row | None:
+    async def execute_insert(self, sql: str, parameters: Iterable[Any] | None = None) -> sqlite3.Row | None:
         async with self.guard.hold():
             return await super().execute_insert(sql, parameters)
 
@@ -361,8 +357,7 @@ class Store:
         names = [
             row[0]
             for row in await self.fetchall(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-                " ORDER BY name"
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
             )
         ]
         found = []

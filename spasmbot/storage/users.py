@@ -56,9 +56,7 @@ def _seen(store: Store) -> dict[int, tuple[int, int, str | None]]:
     return store.cache.setdefault(_SEEN, {})
 
 
-async def touch(
-    store: Store, user_id: int, chat_id: int, language: str | None, now: datetime
-) -> bool:
+async def touch(store: Store, user_id: int, chat_id: int, language: str | None, now: datetime) -> bool:
     """Create or refresh the user's row; skips the write when nothing changed within the hour.
 
     Returns whether a write happened. The memo is per process, so a restart writes once per user.
@@ -125,9 +123,7 @@ async def mark_blocked(db: aiosqlite.Connection, user_ids: Iterable[int], now: d
     if not ids:
         return
     now_s = epoch(now)
-    await db.executemany(
-        f"UPDATE users SET blocked = 1, blocked_at = {now_s} WHERE user_id = ?", ids
-    )
+    await db.executemany(f"UPDATE users SET blocked = 1, blocked_at = {now_s} WHERE user_id = ?", ids)
     await db.executemany("UPDATE schedule SET paused = 1 WHERE user_id = ?", ids)
 
 

@@ -90,7 +90,7 @@ def back_data(trail: Trail) -> str:
 
 
 def month_year(content: Content, day: date) -> str:
-    """"December 2026", in the content's language (``core.months``)."""
+    """ "December 2026", in the content's language (``core.months``)."""
     return f"{content.ui('core.months').split()[day.month - 1]} {day.year}"
 
 
@@ -203,8 +203,7 @@ def sources_screen(content: Content, card: Card, trail: Trail = ()) -> Screen:
     review = card.review
     assert review is not None
     links = "\n".join(
-        f'• <a href="{html.escape(source.url, quote=True)}">{html.escape(source.name)}</a>'
-        for source in review.sources
+        f'• <a href="{html.escape(source.url, quote=True)}">{html.escape(source.name)}</a>' for source in review.sources
     )
     text = content.ui(
         "core.sources",
@@ -231,8 +230,10 @@ def _pager(content: Content, pages: int, page: int, data: Callable[[int], str]) 
 
 def about_screen(content: Content) -> Screen:
     rows = [
-        (Button(content.ui("core.feature.privacy"), FEATURE_DATA["privacy"]),
-         Button(content.ui("core.feature.help"), HELP)),
+        (
+            Button(content.ui("core.feature.privacy"), FEATURE_DATA["privacy"]),
+            Button(content.ui("core.feature.help"), HELP),
+        ),
         (menu_button(content),),
     ]
     text = content.ui("core.about")
@@ -282,7 +283,10 @@ def target_of(content: Content, tap: Tap | None) -> BrowseTarget | None:
         return None
     action = tap.action
     simple = {
-        callbacks.MENU: "menu", callbacks.ABOUT: "about", callbacks.HELP: "help", callbacks.DISCLAIMER: "disclaimer",
+        callbacks.MENU: "menu",
+        callbacks.ABOUT: "about",
+        callbacks.HELP: "help",
+        callbacks.DISCLAIMER: "disclaimer",
     }
     if action in simple:
         return BrowseTarget(simple[action])
@@ -324,9 +328,22 @@ def screen_for(content: Content, target: BrowseTarget, commands: list[tuple[str,
 
 # Commands other than the sections' own, in the order Telegram's command menu lists them.
 _LEADING_COMMANDS = ("start", "menu")
-_TRAILING_COMMANDS = ("search", "check", "log", "diary", "report", "tips", "water", "drank", "about", "help",
-                      "privacy", "mydata",
-                      "forget", "stop")
+_TRAILING_COMMANDS = (
+    "search",
+    "check",
+    "log",
+    "diary",
+    "report",
+    "tips",
+    "water",
+    "drank",
+    "about",
+    "help",
+    "privacy",
+    "mydata",
+    "forget",
+    "stop",
+)
 
 
 def command_list(content: Content) -> list[tuple[str, str]]:

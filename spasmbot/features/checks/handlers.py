@@ -96,16 +96,12 @@ async def _expired(update: Update, context: Context, svc: Services, user_id: int
     await show(update, context, await _list(svc, user_id, text))
 
 
-async def _stale(
-    update: Update, context: Context, svc: Services, check: Check | None, active: Run | None
-) -> None:
+async def _stale(update: Update, context: Context, svc: Services, check: Check | None, active: Run | None) -> None:
     await answer(update)
     await show(update, context, screens.stale_screen(svc.content, check, active))
 
 
-async def _show_position(
-    update: Update, context: Context, svc: Services, user_id: int, check: Check, run: Run
-) -> None:
+async def _show_position(update: Update, context: Context, svc: Services, user_id: int, check: Check, run: Run) -> None:
     """Save and show ``run``: the next step, or the result card once an outcome is reached."""
     node = engine.position(check, run)
     now = svc.clock.now()
@@ -120,9 +116,7 @@ async def _show_position(
     await show(update, context, screen)
 
 
-async def _start(
-    update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap
-) -> None:
+async def _start(update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap) -> None:
     """``k:start``: offer to continue a half-done run of this check, else start it."""
     await answer(update)
     run = await store_checks.get_run(svc.store, user_id)
@@ -137,9 +131,7 @@ async def _start(
     await _show_position(update, context, svc, user_id, check, engine.start(check))
 
 
-async def _new(
-    update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap
-) -> None:
+async def _new(update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap) -> None:
     """``k:new``: Start over (from a step, a result card or the stale screen)."""
     await answer(update)
     await _show_position(update, context, svc, user_id, check, engine.start(check))
@@ -189,9 +181,7 @@ async def _current_run(
     return None
 
 
-async def _show_finished(
-    update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap
-) -> bool:
+async def _show_finished(update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap) -> bool:
     """A tap on a step of the user's finished run of ``check`` (a double tap on an emergency answer,
     an older copy of the message) shows that result again instead of replacing it with "start
     again?": advice like "call your emergency number now" must stay on screen."""
@@ -208,9 +198,7 @@ async def _show_finished(
     return True
 
 
-async def _answer_step(
-    update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap
-) -> None:
+async def _answer_step(update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap) -> None:
     step = check.steps.get(tap.step)
     if step is not None and tap.index >= len(step.answers):  # no such button ever existed
         await _expired(update, context, svc, user_id)
@@ -219,14 +207,10 @@ async def _answer_step(
     if run is None:
         return
     await answer(update)
-    await _show_position(
-        update, context, svc, user_id, check, engine.choose(check, run, tap.step, tap.index)
-    )
+    await _show_position(update, context, svc, user_id, check, engine.choose(check, run, tap.step, tap.index))
 
 
-async def _back(
-    update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap
-) -> None:
+async def _back(update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap) -> None:
     run = await _current_run(update, context, svc, user_id, check, tap)
     if run is None:
         return
@@ -238,9 +222,7 @@ async def _back(
     await _show_position(update, context, svc, user_id, check, engine.back(run))
 
 
-async def _explain(
-    update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap
-) -> None:
+async def _explain(update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap) -> None:
     run = await _current_run(update, context, svc, user_id, check, tap)
     if run is None:
         return
@@ -248,9 +230,7 @@ async def _explain(
     await show(update, context, screens.step_screen(svc.content, check, run, explain=True))
 
 
-async def _cancel(
-    update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap
-) -> None:
+async def _cancel(update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap) -> None:
     await answer(update)
     run = await store_checks.get_run(svc.store, user_id)
     preface = ""
@@ -265,9 +245,7 @@ async def _followup_pending(svc: Services, user_id: int, check: Check) -> bool:
     return due is not None and due.payload.get("check") == check.id
 
 
-async def _result(
-    update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap
-) -> None:
+async def _result(update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap) -> None:
     """``k:r``: show the user's last result of this check again."""
     result = await store_checks.get_result(svc.store, user_id, check.id)
     pending = await _followup_pending(svc, user_id, check)
@@ -279,9 +257,7 @@ async def _result(
     await show(update, context, screen)
 
 
-async def _followup(
-    update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap
-) -> None:
+async def _followup(update: Update, context: Context, svc: Services, user_id: int, check: Check, tap: Tap) -> None:
     """``k:f`` / ``k:fc``: schedule (or cancel) the "still cramping?" message."""
     result = await store_checks.get_result(svc.store, user_id, check.id)
     if check.followup is None or result is None:
@@ -316,7 +292,12 @@ async def _followup_answer(
     earlier = await store_checks.get_result(svc.store, user_id, check.id)
     answers = earlier.answers if earlier and earlier.version == check.version else ()
     result = Result(
-        check.id, check.version, outcome, answers, svc.clock.now(), followup=still,
+        check.id,
+        check.version,
+        outcome,
+        answers,
+        svc.clock.now(),
+        followup=still,
         content_version=svc.content.version,
     )
     await store_checks.keep_result(svc.store, user_id, result)

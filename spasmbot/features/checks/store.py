@@ -29,9 +29,7 @@ def _load(text: str) -> tuple[tuple[str, int], ...]:
 
 
 async def get_run(store: Store, user_id: int) -> Run | None:
-    row = await store.fetchone(
-        "SELECT check_id, version, answers FROM check_runs WHERE user_id = ?", (user_id,)
-    )
+    row = await store.fetchone("SELECT check_id, version, answers FROM check_runs WHERE user_id = ?", (user_id,))
     if row is None:
         return None
     return Run(row["check_id"], row["version"], _load(row["answers"]))
@@ -118,9 +116,7 @@ async def results(store: Store, user_id: int) -> list[Result]:
 
 
 async def get_result(store: Store, user_id: int, check_id: str) -> Result | None:
-    row = await store.fetchone(
-        "SELECT * FROM check_results WHERE user_id = ? AND check_id = ?", (user_id, check_id)
-    )
+    row = await store.fetchone("SELECT * FROM check_results WHERE user_id = ? AND check_id = ?", (user_id, check_id))
     return _row_to_result(row) if row is not None else None
 
 

@@ -85,8 +85,9 @@ def validate_checks(content: Content) -> list[ContentError]:
     for check_id, check in content.checks.items():
         if check.command:
             if check.command in commands:
-                errors.append(ContentError(check.source, "command", f"/{check.command} is also used by "
-                                           f"{commands[check.command]}"))
+                errors.append(
+                    ContentError(check.source, "command", f"/{check.command} is also used by {commands[check.command]}")
+                )
             commands[check.command] = check.source
         if check.id != check_id:
             errors.append(ContentError(check.source, "id", f"registered as {check_id!r}"))
@@ -135,8 +136,11 @@ def _screens(check: Check, content: Content) -> list[ContentError]:
         screen = screens.outcome_screen(content, check, result, False)
         if screen is not None:
             for problem in check_screen(screen, check.source, f"outcomes.{end.id}"):
-                errors.append(ContentError(problem.file, problem.path,
-                                           "with the longest plan a person can collect: " + problem.message))
+                errors.append(
+                    ContentError(
+                        problem.file, problem.path, "with the longest plan a person can collect: " + problem.message
+                    )
+                )
     errors.extend(check_screen(screens.resume_screen(content, check, start), check.source, "id"))
     for flag in check.red_flags():  # what free-text search shows for a typed warning sign
         where = f"steps.{flag.step}.answers[{flag.index}]"
@@ -150,8 +154,10 @@ def _greediest_plan_path(check: Check) -> tuple[tuple[str, int], ...]:
     node = check.steps.get(check.start)
     while isinstance(node, Step):
         step = node
-        index = max(range(len(step.answers)),  # most items; on a tie, the answer that asks on
-                    key=lambda i: (len(step.answers[i].plan), step.answers[i].next in check.steps))
+        index = max(
+            range(len(step.answers)),  # most items; on a tie, the answer that asks on
+            key=lambda i: (len(step.answers[i].plan), step.answers[i].next in check.steps),
+        )
         answers.append((node.id, index))
         node = check.node(node.answers[index].next or "")  # type: ignore[assignment]
     if not any(check.steps[s].answers[i].plan for s, i in answers):
@@ -236,16 +242,21 @@ def validate_safety(check: Check) -> list[ContentError]:
     for step in check.steps.values():
         ranks = [rank(a.floor) for a in step.answers]
         if ranks != sorted(ranks, reverse=True):
-            err(f"steps.{step.id}", "answers with a floor must come first, most urgent first "
-                "(people pick the first answer that fits)")
+            err(
+                f"steps.{step.id}",
+                "answers with a floor must come first, most urgent first (people pick the first answer that fits)",
+            )
         for i, answer in enumerate(step.answers):
             where = f"steps.{step.id}.answers[{i}]"
             target = check.node(answer.next or "")
             if answer.floor is not None and answer.next:
                 for outcome in check.outcomes_after(answer.next):
                     if rank(outcome.urgency) < rank(answer.floor):
-                        err(where, f"floor {answer.floor!r}, but a path through {answer.text!r} ends at "
-                            f"{outcome.urgency!r} outcome {outcome.id!r}")
+                        err(
+                            where,
+                            f"floor {answer.floor!r}, but a path through {answer.text!r} ends at "
+                            f"{outcome.urgency!r} outcome {outcome.id!r}",
+                        )
             if answer.floor == "emergency" and not (target is not None and target.id in check.outcomes):
                 err(where, "an emergency answer must end the questions at once (lead to an outcome)")
             if target is not None and target.id in check.outcomes:
@@ -253,16 +264,22 @@ def validate_safety(check: Check) -> list[ContentError]:
                 if level in RED_FLAG_LEVELS and answer.floor not in RED_FLAG_LEVELS:
                     err(where, f"leads to {level!r} outcome {target.id!r}: declare 'floor: {level}' and its phrases")
             if answer.floor in RED_FLAG_LEVELS and len(answer.phrases) < MIN_PHRASES:
-                err(f"{where}.phrases", f"a {answer.floor} answer needs at least {MIN_PHRASES} phrases "
-                    "people would type for it (e.g. 'swollen calf')")
+                err(
+                    f"{where}.phrases",
+                    f"a {answer.floor} answer needs at least {MIN_PHRASES} phrases "
+                    "people would type for it (e.g. 'swollen calf')",
+                )
             if answer.floor is None or not answer.next:
                 continue
             own = steps_from(answer.next)
             for later_answer in step.answers[i + 1 :]:
                 for later in sorted(steps_from(later_answer.next or "") - own):
                     if top_floor(later) > rank(answer.floor):
-                        err(where, f"{answer.text!r} ({answer.floor}) ends before step {later!r}, which holds a "
-                            "more urgent answer: ask that question first")
+                        err(
+                            where,
+                            f"{answer.text!r} ({answer.floor}) ends before step {later!r}, which holds a "
+                            "more urgent answer: ask that question first",
+                        )
     for outcome in check.outcomes.values():
         if outcome.urgency in WATCH_FOR_LEVELS and not outcome.watch_for:
             err(f"outcomes.{outcome.id}.watch_for", f"a {outcome.urgency} outcome must list the signs to watch for")

@@ -145,8 +145,9 @@ async def _expired(update: Update, context: Context, key: str = "diary.expired")
 # --- logging -------------------------------------------------------------------------------------
 
 
-async def log_cramp(svc: Services, user_id: int, *, source: str = "log", day: date | None = None,
-                    prefill: dict[str, str] | None = None) -> Entry:
+async def log_cramp(
+    svc: Services, user_id: int, *, source: str = "log", day: date | None = None, prefill: dict[str, str] | None = None
+) -> Entry:
     """Log "a cramp, now" (or on ``day``), with details a check learnt; a double tap logs once."""
     now = svc.clock.now()
     zone = await _zone(svc, user_id)
@@ -158,10 +159,16 @@ async def log_cramp(svc: Services, user_id: int, *, source: str = "log", day: da
     at, local = rules.placed(when, now, zone, day)
     fields = prefill or {}
     entry = Entry(
-        id=0, at=at, day=local, logged_at=now.replace(microsecond=0), night=rules.is_night(at, zone, None),
-        area=fields.get("area"), duration=fields.get("duration"),
+        id=0,
+        at=at,
+        day=local,
+        logged_at=now.replace(microsecond=0),
+        night=rules.is_night(at, zone, None),
+        area=fields.get("area"),
+        duration=fields.get("duration"),
         helped=(fields["helped"],) if "helped" in fields else (),
-        signs=(fields["sign"],) if "sign" in fields else (), source=source,
+        signs=(fields["sign"],) if "sign" in fields else (),
+        source=source,
     )
     return await diary_store.add(svc.store, user_id, entry)
 
@@ -207,8 +214,7 @@ async def _overview_screen(svc: Services, user_id: int, page: int, preface: str 
         screen = screens.empty_screen(svc.content)
     else:
         checkin = await schedule.get_due(svc.store, user_id, CHECKIN_KIND)
-        screen = screens.overview_screen(svc.content, view.overview, view.streak, page, view.older,
-                                         checkin is not None)
+        screen = screens.overview_screen(svc.content, view.overview, view.streak, page, view.older, checkin is not None)
     if preface:
         screen = Screen(f"{preface.strip()}\n\n{screen.text}", screen.rows)
     return screen
@@ -405,7 +411,9 @@ async def _chart(update: Update, context: Context, svc: Services, user_id: int, 
         await reply(update, context, screens.note_screen(svc.content, ui("diary.chart_empty", weeks=weeks)))
         return
     labels = DiaryChartLabels(
-        ui("diary.chart_title", weeks=weeks), ui("diary.chart_cramps"), ui("diary.chart_severity"),
+        ui("diary.chart_title", weeks=weeks),
+        ui("diary.chart_cramps"),
+        ui("diary.chart_severity"),
         ui("diary.chart_water"),
     )
     days = sum(1 for _, count, _ in data.series if count)
@@ -413,8 +421,9 @@ async def _chart(update: Update, context: Context, svc: Services, user_id: int, 
     spawn(context, _send_chart(context.bot, chat.id, data, labels, caption, svc))
 
 
-async def _send_chart(bot: Bot, chat_id: int, data: views.ChartData, labels: DiaryChartLabels,
-                      caption: Screen, svc: Services) -> None:
+async def _send_chart(
+    bot: Bot, chat_id: int, data: views.ChartData, labels: DiaryChartLabels, caption: Screen, svc: Services
+) -> None:
     try:
         png = await asyncio.to_thread(diary_chart, data.series, data.water, labels)
         await bot.send_photo(chat_id, photo=png, caption=caption.text, reply_markup=markup(caption))
@@ -460,8 +469,9 @@ async def _send_report(bot: Bot, chat_id: int, data: views.ReportData, svc: Serv
         words = report.Words.from_content(svc.content)
         pdf, csv = await asyncio.to_thread(report.build, data, words)
         name = f"cramp-diary-{data.first.isoformat()}-{data.last.isoformat()}"
-        caption = ui("diary.report_caption", first=data.first.isoformat(), last=data.last.isoformat(),
-                     total=data.summary.total)
+        caption = ui(
+            "diary.report_caption", first=data.first.isoformat(), last=data.last.isoformat(), total=data.summary.total
+        )
         await bot.send_document(chat_id, InputFile(pdf, filename=f"{name}.pdf"), caption=caption)
         await bot.send_document(chat_id, InputFile(csv, filename=f"{name}.csv"), caption=ui("diary.csv_caption"))
     except Exception:
@@ -497,7 +507,7 @@ def _checkin_latest(svc: Services, due: Due, now: datetime) -> datetime | None:
 
 
 async def send_checkin(bot: Bot, svc: Services, due: Due) -> bool:
-    """"Any cramps today?" about the local day of the slot."""
+    """ "Any cramps today?" about the local day of the slot."""
     day = rules.local_day(due.due_at, localtime.zone(due.timezone))
     await send_screen(bot, due.chat_id, screens.checkin_question(svc.content, day))
     return True

@@ -90,9 +90,9 @@ class Words:
     @classmethod
     def from_content(cls, content: Content) -> Words:
         pdf_prefix, label_prefix = "diary.pdf.labels.", "diary.labels."
-        pdf = {k[len(pdf_prefix):]: content.ui(k) for k in content.ui.keys() if k.startswith(pdf_prefix)}  # noqa: SIM118
+        pdf = {k[len(pdf_prefix) :]: content.ui(k) for k in content.ui.keys() if k.startswith(pdf_prefix)}  # noqa: SIM118
         labels = {
-            k[len(label_prefix):]: plain(content.ui(k))
+            k[len(label_prefix) :]: plain(content.ui(k))
             for k in content.ui.keys()  # noqa: SIM118
             if k.startswith(label_prefix)
         }
@@ -211,16 +211,34 @@ def _flag_lines(data: ReportData, words: Words) -> list[str]:
         dated.append((entry.day.isoformat(), words("red_flag_entry", date=entry.day.isoformat(), answers=answers)))
     for result in data.check_flags:
         day = result.finished_at.astimezone(data.zone).date().isoformat()
-        dated.append((day, words(
-            "red_flag_check", date=day, check=words.label("check", result.check_id),
-            outcome=words.label("outcome", f"{result.check_id}.{result.outcome}"),
-        )))
+        dated.append(
+            (
+                day,
+                words(
+                    "red_flag_check",
+                    date=day,
+                    check=words.label("check", result.check_id),
+                    outcome=words.label("outcome", f"{result.check_id}.{result.outcome}"),
+                ),
+            )
+        )
     return [text for _, text in sorted(dated, reverse=True)]
 
 
 CSV_COLUMNS = (
-    "date", "time", "type", "night", "area", "side", "severity_0_10", "duration", "woke_me_up",
-    "triggers", "helped", "warning_signs", "note",
+    "date",
+    "time",
+    "type",
+    "night",
+    "area",
+    "side",
+    "severity_0_10",
+    "duration",
+    "woke_me_up",
+    "triggers",
+    "helped",
+    "warning_signs",
+    "note",
 )
 
 
@@ -237,17 +255,27 @@ def build_csv(data: ReportData, words: Words) -> bytes:
     rows: list[tuple[str, str, list[str]]] = []
     for e in data.entries:
         local = e.at.astimezone(data.zone)
-        rows.append((e.day.isoformat(), f"{local:%H:%M}", [
-            e.day.isoformat(), f"{local:%H:%M}", "cramp", "yes" if e.night else "no",
-            words.label("area", e.area) if e.area else "", words.label("side", e.side) if e.side else "",
-            "" if e.severity is None else str(e.severity),
-            words.label("duration", e.duration) if e.duration else "",
-            "" if e.woke is None else ("yes" if e.woke else "no"),
-            "; ".join(words.label("trigger", t) for t in e.triggers),
-            "; ".join(words.label("helped", h) for h in e.helped),
-            "; ".join(words.label("sign", g) for g in e.signs),
-            _cell(e.note or ""),
-        ]))
+        rows.append(
+            (
+                e.day.isoformat(),
+                f"{local:%H:%M}",
+                [
+                    e.day.isoformat(),
+                    f"{local:%H:%M}",
+                    "cramp",
+                    "yes" if e.night else "no",
+                    words.label("area", e.area) if e.area else "",
+                    words.label("side", e.side) if e.side else "",
+                    "" if e.severity is None else str(e.severity),
+                    words.label("duration", e.duration) if e.duration else "",
+                    "" if e.woke is None else ("yes" if e.woke else "no"),
+                    "; ".join(words.label("trigger", t) for t in e.triggers),
+                    "; ".join(words.label("helped", h) for h in e.helped),
+                    "; ".join(words.label("sign", g) for g in e.signs),
+                    _cell(e.note or ""),
+                ],
+            )
+        )
     for day in data.free_days:
         rows.append((day.isoformat(), "", [day.isoformat(), "", "cramp_free_day", *[""] * 10]))
     for _, _, row in sorted(rows, key=lambda r: (r[0], r[1])):

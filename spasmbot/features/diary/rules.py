@@ -20,14 +20,31 @@ from spasmbot.content.model import Content
 from spasmbot.features.checks.model import URGENCIES
 
 AREAS: tuple[str, ...] = (
-    "calf", "foot", "thigh", "hamstring", "hand", "back", "neck", "chest", "belly", "other",
+    "calf",
+    "foot",
+    "thigh",
+    "hamstring",
+    "hand",
+    "back",
+    "neck",
+    "chest",
+    "belly",
+    "other",
 )
 SIDED: frozenset[str] = frozenset({"calf", "foot", "thigh", "hamstring", "hand"})  # ask left/right
 SIDES: tuple[str, ...] = ("left", "right", "both")
 DURATIONS: tuple[str, ...] = ("lt1", "1to5", "5to10", "gt10")
 TRIGGERS: tuple[str, ...] = (
-    "exercise", "standing", "heat", "little_drink", "alcohol", "caffeine", "medicine", "pregnancy",
-    "poor_sleep", "stress",
+    "exercise",
+    "standing",
+    "heat",
+    "little_drink",
+    "alcohol",
+    "caffeine",
+    "medicine",
+    "pregnancy",
+    "poor_sleep",
+    "stress",
 )
 HELPED: tuple[str, ...] = ("stretching", "massage", "heat", "walking", "nothing")
 # warning signs noticed with it, most urgent first
@@ -128,7 +145,7 @@ def red_flag_rules(content: Content) -> list[RedFlag]:
     for key in content.ui.keys():  # noqa: SIM118 - UiText is not a dict
         if not key.startswith(prefix):
             continue
-        parts = key[len(prefix):].split(".")
+        parts = key[len(prefix) :].split(".")
         ref = content.ui(key).strip().split(".")
         if len(parts) == 2 and len(ref) == 2:
             rules.append(RedFlag(parts[0], parts[1], ref[0], ref[1]))
@@ -175,8 +192,13 @@ def prefill_from_check(content: Content, check_id: str, visited: Iterable[str]) 
 
 
 _LABEL_GROUPS: dict[str, Sequence[str]] = {
-    "area": AREAS, "side": SIDES, "duration": DURATIONS, "trigger": TRIGGERS, "helped": HELPED,
-    "sign": SIGNS, "when": WHEN,
+    "area": AREAS,
+    "side": SIDES,
+    "duration": DURATIONS,
+    "trigger": TRIGGERS,
+    "helped": HELPED,
+    "sign": SIGNS,
+    "when": WHEN,
 }
 
 
@@ -201,7 +223,7 @@ def validate(content: Content) -> list[ContentError]:
         if not key.startswith(prefix):
             continue
         where = key.removeprefix("diary.")
-        parts = key[len(prefix):].split(".")
+        parts = key[len(prefix) :].split(".")
         if len(parts) != 2 or parts[0] not in FLAG_FIELDS or parts[1] not in FLAG_FIELDS[parts[0]]:
             errors.append(ContentError(file, where, f"not a red-flag answer (fields: {', '.join(FLAG_FIELDS)})"))
             continue
@@ -218,8 +240,9 @@ def validate(content: Content) -> list[ContentError]:
         name, _, value = content.ui(key).partition(":")
         allowed = {"area": AREAS, "duration": DURATIONS, "helped": HELPED, "sign": SIGNS}
         if name not in allowed or value not in allowed[name]:
-            errors.append(ContentError(file, where, f"{content.ui(key)!r} must be area:, duration:, helped: or "
-                                       "sign:<id>"))
+            errors.append(
+                ContentError(file, where, f"{content.ui(key)!r} must be area:, duration:, helped: or sign:<id>")
+            )
     return errors
 
 
@@ -232,8 +255,11 @@ def _outcome_ref(content: Content, file: str, where: str, ref: str) -> list[Cont
     if outcome is None:
         return [ContentError(file, where, f"{ref!r}: check {check_id!r} has no outcome {outcome_id!r}")]
     if outcome.urgency not in ("emergency", "urgent"):
-        return [ContentError(file, where, f"{ref!r}: a red flag needs an urgent or emergency outcome, "
-                             f"not {outcome.urgency!r}")]
+        return [
+            ContentError(
+                file, where, f"{ref!r}: a red flag needs an urgent or emergency outcome, not {outcome.urgency!r}"
+            )
+        ]
     return []
 
 
@@ -259,10 +285,15 @@ def day_lines(entries: Sequence[Entry], free_days: set[date], days: Sequence[dat
         items = by_day.get(day, [])
         severities = [e.severity for e in items if e.severity is not None]
         areas = Counter(e.area for e in items if e.area)
-        lines.append(DayLine(
-            day, len(items), max(severities) if severities else None,
-            tuple(area for area, _ in areas.most_common()), day in free_days and not items,
-        ))
+        lines.append(
+            DayLine(
+                day,
+                len(items),
+                max(severities) if severities else None,
+                tuple(area for area, _ in areas.most_common()),
+                day in free_days and not items,
+            )
+        )
     return lines
 
 
@@ -299,8 +330,14 @@ def overview(entries: Sequence[Entry], free_days: set[date], end: date, days: in
     triggers = Counter(t for e in inside for t in e.triggers)
     night = sum(1 for e in inside if e.night)
     return Overview(
-        tuple(lines), len(inside), this_week, len(inside) - this_week,
-        tuple(areas.most_common()), night, len(inside) - night, tuple(triggers.most_common(3)),
+        tuple(lines),
+        len(inside),
+        this_week,
+        len(inside) - this_week,
+        tuple(areas.most_common()),
+        night,
+        len(inside) - night,
+        tuple(triggers.most_common(3)),
     )
 
 
@@ -344,8 +381,13 @@ def water_comparison(days: Sequence[date], cramps: dict[date, int], goal_days: s
     met = [d for d in days if d in goal_days]
     other = [d for d in days if d not in goal_days]
     return Comparison(
-        "water", len(met), sum(cramps.get(d, 0) for d in met), len(other), sum(cramps.get(d, 0) for d in other),
-        needed_with=_needed(len(met)), needed_other=_needed(len(other)),
+        "water",
+        len(met),
+        sum(cramps.get(d, 0) for d in met),
+        len(other),
+        sum(cramps.get(d, 0) for d in other),
+        needed_with=_needed(len(met)),
+        needed_other=_needed(len(other)),
     )
 
 
@@ -365,10 +407,19 @@ def trigger_comparisons(entries: Sequence[Entry]) -> list[Comparison]:
             continue
         yes = [items for items in by_day.values() if any(trigger in e.triggers for e in items)]
         no = [items for items in by_day.values() if not any(trigger in e.triggers for e in items)]
-        found.append(Comparison(
-            trigger, len(yes), sum(len(i) for i in yes), len(no), sum(len(i) for i in no),
-            _mean_worst(yes), _mean_worst(no), _needed(len(yes)), _needed(len(no)),
-        ))
+        found.append(
+            Comparison(
+                trigger,
+                len(yes),
+                sum(len(i) for i in yes),
+                len(no),
+                sum(len(i) for i in no),
+                _mean_worst(yes),
+                _mean_worst(no),
+                _needed(len(yes)),
+                _needed(len(no)),
+            )
+        )
     return found
 
 
@@ -406,8 +457,9 @@ class Summary:
         return self.days / 7
 
 
-def summary(entries: Sequence[Entry], free_days: set[date], first: date, last: date,
-            rules: Sequence[RedFlag] = ()) -> Summary:
+def summary(
+    entries: Sequence[Entry], free_days: set[date], first: date, last: date, rules: Sequence[RedFlag] = ()
+) -> Summary:
     """Figures over ``first``..``last`` (inclusive); ``entries`` may hold more, they are filtered."""
     inside = [e for e in entries if first <= e.day <= last]
     monday = first - timedelta(days=first.weekday())
@@ -420,7 +472,10 @@ def summary(entries: Sequence[Entry], free_days: set[date], first: date, last: d
     severity = Counter(e.severity for e in inside if e.severity is not None)
     flagged = [(e, found) for e in inside if (found := red_flags(e, rules))]
     return Summary(
-        first=first, last=last, days=(last - first).days + 1, total=len(inside),
+        first=first,
+        last=last,
+        days=(last - first).days + 1,
+        total=len(inside),
         cramp_days=len({e.day for e in inside}),
         free_confirmed=sum(1 for d in free_days if first <= d <= last and d not in {e.day for e in inside}),
         per_week=sorted(weeks.items()),

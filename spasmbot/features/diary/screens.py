@@ -26,7 +26,7 @@ def label(ui: UiText, group: str, ident: str) -> str:
 
 
 def day_text(ui: UiText, day: date) -> str:
-    """"Mon 2 Mar" in the UI's words."""
+    """ "Mon 2 Mar" in the UI's words."""
     weekday = ui("timezone.weekdays").split()[day.weekday()]
     month = ui("timezone.months").split()[day.month - 1]
     return f"{weekday} {day.day} {month}"
@@ -47,6 +47,7 @@ def _nav(content: Content) -> tuple[Button, ...]:
 
 def details(ui: UiText, entry: Entry) -> list[str]:
     """The entry's details as lines (only those given)."""
+
     def line(field: str, value: str) -> str:
         return ui("diary.detail_line", label=ui(f"diary.labels.field.{field}"), value=html.escape(value))
 
@@ -91,8 +92,11 @@ def red_flag_text(content: Content, entry: Entry) -> str:
 def red_flag_cards(content: Content, entry: Entry) -> list[str]:
     """The cards the red flags' check outcomes link to (e.g. "When to see a doctor"), once each."""
     found = rules.red_flags(entry, rules.red_flag_rules(content))
-    cards = [card for check_id, outcome_id in rules.urgent_outcomes(content, found)
-             for card in content.checks[check_id].outcomes[outcome_id].cards]
+    cards = [
+        card
+        for check_id, outcome_id in rules.urgent_outcomes(content, found)
+        for card in content.checks[check_id].outcomes[outcome_id].cards
+    ]
     return list(dict.fromkeys(cards))
 
 
@@ -113,8 +117,16 @@ def entry_screen(content: Content, entry: Entry, zone: ZoneInfo, *, just_logged:
     b = ui
     pickers = [
         Button(b(f"diary.button.{name}"), cb.ASK(i, field))
-        for name, field in (("when", "when"), ("where", "area"), ("severity", "sev"), ("duration", "dur"),
-                            ("woke", "woke"), ("triggers", "trig"), ("helped", "help"), ("note", "note"))
+        for name, field in (
+            ("when", "when"),
+            ("where", "area"),
+            ("severity", "sev"),
+            ("duration", "dur"),
+            ("woke", "woke"),
+            ("triggers", "trig"),
+            ("helped", "help"),
+            ("note", "note"),
+        )
     ]
     rows: list[tuple[Button, ...]] = [*rows_of(pickers, 2), (Button(b("diary.button.signs"), cb.ASK(i, "sign")),)]
     for card in red_flag_cards(content, entry):
@@ -158,16 +170,21 @@ def ask_screen(content: Content, entry: Entry, field: str, today: date) -> Scree
         rows = [tuple(Button(label(ui, "side", s), cb.set_data(i, "side", s)) for s in rules.SIDES)]
     elif field == "sev":
         text = ui("diary.ask_severity")
-        marks = [Button(("• " if entry.severity == n else "") + str(n), cb.set_data(i, "sev", n))
-                 for n in rules.SEVERITIES]
+        marks = [
+            Button(("• " if entry.severity == n else "") + str(n), cb.set_data(i, "sev", n)) for n in rules.SEVERITIES
+        ]
         rows = [tuple(marks[:6]), tuple(marks[6:])]
     elif field == "dur":
         text = ui("diary.ask_duration")
         rows = rows_of([Button(label(ui, "duration", d), cb.set_data(i, "dur", d)) for d in rules.DURATIONS], 2)
     elif field == "woke":
         text = ui("diary.ask_woke")
-        rows = [(Button(ui("diary.button.answer_yes"), cb.set_data(i, "woke", "y")),
-                 Button(ui("diary.button.answer_no"), cb.set_data(i, "woke", "n")))]
+        rows = [
+            (
+                Button(ui("diary.button.answer_yes"), cb.set_data(i, "woke", "y")),
+                Button(ui("diary.button.answer_no"), cb.set_data(i, "woke", "n")),
+            )
+        ]
     elif field in cb.MULTI:
         group, ids, key = {
             "trig": ("trigger", rules.TRIGGERS, "diary.ask_triggers"),
@@ -191,8 +208,12 @@ def delete_screen(content: Content, entry: Entry, zone: ZoneInfo) -> Screen:
     body = entry_screen(content, entry, zone).text
     return Screen(
         ui("diary.confirm_delete") + "\n\n" + body,
-        ((Button(ui("diary.button.delete_yes"), cb.DELETE(entry.id)),
-          Button(ui("diary.button.keep"), cb.ENTRY(entry.id))),),
+        (
+            (
+                Button(ui("diary.button.delete_yes"), cb.DELETE(entry.id)),
+                Button(ui("diary.button.keep"), cb.ENTRY(entry.id)),
+            ),
+        ),
     )
 
 
@@ -208,8 +229,9 @@ def _counted(ui: UiText, pairs: Sequence[tuple[str, int]], group: str) -> str:
     return ", ".join(f"{label(ui, group, ident)} {count}" for ident, count in pairs)
 
 
-def overview_screen(content: Content, ov: Overview, streak_days: int, page: int, older: bool,
-                    checkin_on: bool) -> Screen:
+def overview_screen(
+    content: Content, ov: Overview, streak_days: int, page: int, older: bool, checkin_on: bool
+) -> Screen:
     """``/diary``: a line per day (newest first), the streak, week against week, where, when, why."""
     ui = content.ui
     lines = []
@@ -237,8 +259,11 @@ def overview_screen(content: Content, ov: Overview, streak_days: int, page: int,
     if ov.triggers:
         summary.append(ui("diary.top_triggers", triggers=_counted(ui, ov.triggers, "trigger")))
     text = ui(
-        "diary.overview", first=day_text(ui, ov.lines[-1].day), last=day_text(ui, ov.lines[0].day),
-        lines="\n".join(lines), summary="\n".join(summary),
+        "diary.overview",
+        first=day_text(ui, ov.lines[-1].day),
+        last=day_text(ui, ov.lines[0].day),
+        lines="\n".join(lines),
+        summary="\n".join(summary),
     )
     pager = []
     if older:
@@ -259,11 +284,14 @@ def overview_screen(content: Content, ov: Overview, streak_days: int, page: int,
 
 def empty_screen(content: Content) -> Screen:
     ui = content.ui
-    return Screen(ui("diary.overview_empty"), (
-        (Button(ui("diary.button.log"), cb.NEW()),),
-        (Button(ui("diary.button.checkin"), cb.CHECKIN()),),
-        (render.menu_button(content),),
-    ))
+    return Screen(
+        ui("diary.overview_empty"),
+        (
+            (Button(ui("diary.button.log"), cb.NEW()),),
+            (Button(ui("diary.button.checkin"), cb.CHECKIN()),),
+            (render.menu_button(content),),
+        ),
+    )
 
 
 def entry_label(ui: UiText, entry: Entry, zone: ZoneInfo) -> str:
@@ -307,25 +335,51 @@ def insights_screen(content: Content, water: Comparison | None, triggers: Sequen
     if water is None:
         parts.append(ui("diary.water_untracked"))
     elif water.enough:
-        parts.append(ui("diary.water_insight", with_days=water.with_days, with_cramps=water.with_cramps,
-                        other_days=water.other_days, other_cramps=water.other_cramps))
+        parts.append(
+            ui(
+                "diary.water_insight",
+                with_days=water.with_days,
+                with_cramps=water.with_cramps,
+                other_days=water.other_days,
+                other_cramps=water.other_cramps,
+            )
+        )
     else:
-        parts.append(ui("diary.water_thin", with_days=water.with_days, other_days=water.other_days,
-                        needed=_needed(ui, water, True)))
+        parts.append(
+            ui(
+                "diary.water_thin",
+                with_days=water.with_days,
+                other_days=water.other_days,
+                needed=_needed(ui, water, True),
+            )
+        )
     if not triggers:
         parts.append(ui("diary.triggers_none"))
     for c in triggers:
         name = label(ui, "trigger", c.key)
         if c.enough:
-            parts.append(ui(
-                "diary.trigger_insight", trigger=name, with_days=c.with_days, with_cramps=c.with_cramps,
-                other_days=c.other_days, other_cramps=c.other_cramps,
-                with_worst=ui("diary.worst_mean", value=c.with_worst) if c.with_worst is not None else "",
-                other_worst=ui("diary.worst_mean", value=c.other_worst) if c.other_worst is not None else "",
-            ))
+            parts.append(
+                ui(
+                    "diary.trigger_insight",
+                    trigger=name,
+                    with_days=c.with_days,
+                    with_cramps=c.with_cramps,
+                    other_days=c.other_days,
+                    other_cramps=c.other_cramps,
+                    with_worst=ui("diary.worst_mean", value=c.with_worst) if c.with_worst is not None else "",
+                    other_worst=ui("diary.worst_mean", value=c.other_worst) if c.other_worst is not None else "",
+                )
+            )
         else:
-            parts.append(ui("diary.trigger_thin", trigger=name, with_days=c.with_days, other_days=c.other_days,
-                            needed=_needed(ui, c, False)))
+            parts.append(
+                ui(
+                    "diary.trigger_thin",
+                    trigger=name,
+                    with_days=c.with_days,
+                    other_days=c.other_days,
+                    needed=_needed(ui, c, False),
+                )
+            )
     if triggers:
         parts.append(ui("diary.triggers_note"))
     return Screen("\n\n".join(parts), (_nav(content),))
@@ -337,17 +391,25 @@ def insights_screen(content: Content, water: Comparison | None, triggers: Sequen
 def checkin_home(content: Content, time_text: str | None, zone: str, next_text: str, paused: bool) -> Screen:
     ui = content.ui
     if time_text is None:
-        return Screen(ui("diary.checkin_off"), (
-            (Button(ui("diary.button.checkin_on"), cb.CHECKIN_TIMES()),),
-            _nav(content),
-        ))
+        return Screen(
+            ui("diary.checkin_off"),
+            (
+                (Button(ui("diary.button.checkin_on"), cb.CHECKIN_TIMES()),),
+                _nav(content),
+            ),
+        )
     next_line = ui("diary.checkin_paused") if paused else ui("diary.checkin_next", when=next_text)
-    return Screen(ui("diary.checkin_on", time=html.escape(time_text), zone=html.escape(zone), next=next_line), (
-        (Button(ui("diary.button.checkin_time"), cb.CHECKIN_TIMES()),
-         Button(ui("diary.button.checkin_zone"), cb.CHECKIN_ZONE())),
-        (Button(ui("diary.button.checkin_off"), cb.CHECKIN_OFF()),),
-        _nav(content),
-    ))
+    return Screen(
+        ui("diary.checkin_on", time=html.escape(time_text), zone=html.escape(zone), next=next_line),
+        (
+            (
+                Button(ui("diary.button.checkin_time"), cb.CHECKIN_TIMES()),
+                Button(ui("diary.button.checkin_zone"), cb.CHECKIN_ZONE()),
+            ),
+            (Button(ui("diary.button.checkin_off"), cb.CHECKIN_OFF()),),
+            _nav(content),
+        ),
+    )
 
 
 def checkin_time_screen(content: Content, preface: str = "") -> Screen:
@@ -362,11 +424,16 @@ def checkin_time_screen(content: Content, preface: str = "") -> Screen:
 def checkin_question(content: Content, day: date) -> Screen:
     ui = content.ui
     value = cb.day_value(day)
-    return Screen(ui("diary.checkin_question"), (
-        (Button(ui("diary.button.none_today"), cb.NONE_TODAY(value)),
-         Button(ui("diary.button.log_one"), cb.LOG_ONE(value))),
-        (Button(ui("diary.button.pause"), cb.PAUSE()),),
-    ))
+    return Screen(
+        ui("diary.checkin_question"),
+        (
+            (
+                Button(ui("diary.button.none_today"), cb.NONE_TODAY(value)),
+                Button(ui("diary.button.log_one"), cb.LOG_ONE(value)),
+            ),
+            (Button(ui("diary.button.pause"), cb.PAUSE()),),
+        ),
+    )
 
 
 # --- the report --------------------------------------------------------------------------------

@@ -13,10 +13,7 @@ from typing import Any
 from spasmbot.features.diary.rules import Entry
 from spasmbot.storage.db import Store, epoch, from_epoch
 
-_COLUMNS = (
-    "id, at, day, logged_at, night, area, side, severity, duration, woke, triggers, helped, signs,"
-    " note, source"
-)
+_COLUMNS = "id, at, day, logged_at, night, area, side, severity, duration, woke, triggers, helped, signs, note, source"
 
 
 def _ids(text: str | None) -> tuple[str, ...]:
@@ -77,9 +74,7 @@ async def add(store: Store, user_id: int, entry: Entry) -> Entry:
         )
         new_id = cursor.lastrowid
         await cursor.close()
-        await db.execute(
-            "DELETE FROM diary_free_days WHERE user_id = ? AND day = ?", (user_id, entry.day.isoformat())
-        )
+        await db.execute("DELETE FROM diary_free_days WHERE user_id = ? AND day = ?", (user_id, entry.day.isoformat()))
     assert new_id is not None
     return replace(entry, id=new_id)
 
@@ -126,8 +121,7 @@ async def between(store: Store, user_id: int, first: date, last: date) -> list[E
 async def recent(store: Store, user_id: int, limit: int, offset: int = 0) -> tuple[list[Entry], int]:
     """A page of entries, newest first, and how many there are in all."""
     rows = await store.fetchall(
-        f"SELECT {_COLUMNS} FROM diary_entries WHERE user_id = ? ORDER BY day DESC, at DESC, id DESC"
-        " LIMIT ? OFFSET ?",
+        f"SELECT {_COLUMNS} FROM diary_entries WHERE user_id = ? ORDER BY day DESC, at DESC, id DESC LIMIT ? OFFSET ?",
         (user_id, limit, offset),
     )
     total = await store.fetchone("SELECT count(*) FROM diary_entries WHERE user_id = ?", (user_id,))

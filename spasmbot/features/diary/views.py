@@ -108,9 +108,7 @@ async def chart_data(store: Store, user_id: int, today: date, weeks: int, zone: 
     drunk = await hydration(store, user_id, days[0], today, zone)
     water_line = None
     if drunk is not None:
-        water_line = [
-            round(100 * drunk.totals[d] / drunk.goal, 1) if d in drunk.totals else None for d in days
-        ]
+        water_line = [round(100 * drunk.totals[d] / drunk.goal, 1) if d in drunk.totals else None for d in days]
     return ChartData(rules.daily_series(entries, days), water_line)
 
 
@@ -129,8 +127,15 @@ class ReportData:
     check_flags: list[Result]  # guided-check results with an urgent or emergency outcome
 
 
-async def report_data(store: Store, content_checks: dict, rules_list: list[rules.RedFlag], user_id: int,
-                      period: str, now: datetime, zone: ZoneInfo) -> ReportData | None:
+async def report_data(
+    store: Store,
+    content_checks: dict,
+    rules_list: list[rules.RedFlag],
+    user_id: int,
+    period: str,
+    now: datetime,
+    zone: ZoneInfo,
+) -> ReportData | None:
     """The report for ``period``; None when nothing is in the diary for it."""
     today = rules.local_day(now, zone)
     first_day = await diary_store.first_day(store, user_id)
@@ -148,7 +153,12 @@ async def report_data(store: Store, content_checks: dict, rules_list: list[rules
         if outcome is not None and outcome.urgency in ("emergency", "urgent") and first <= day <= last:
             flagged.append(result)
     return ReportData(
-        first, last, now, zone, entries, free,
+        first,
+        last,
+        now,
+        zone,
+        entries,
+        free,
         rules.summary(entries, free, first, last, rules_list),
         await hydration(store, user_id, first, last, zone),
         flagged,

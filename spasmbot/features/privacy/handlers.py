@@ -24,7 +24,6 @@ from spasmbot.storage import users
 log = logging.getLogger(__name__)
 
 
-
 async def on_start(svc: Services, user_id: int) -> tuple[str, list[tuple[Button, ...]]]:
     """/start resets any half-done check and lifts a "blocked" mark.
 

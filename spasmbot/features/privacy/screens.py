@@ -38,8 +38,12 @@ def forget_screen(content: Content) -> Screen:
     ui = content.ui
     return Screen(
         ui("privacy.forget_confirm"),
-        ((Button(ui("privacy.button.forget_yes"), callbacks.FORGET_YES()),
-          Button(ui("privacy.button.forget_no"), callbacks.FORGET_NO())),),
+        (
+            (
+                Button(ui("privacy.button.forget_yes"), callbacks.FORGET_YES()),
+                Button(ui("privacy.button.forget_no"), callbacks.FORGET_NO()),
+            ),
+        ),
     )
 
 

@@ -58,10 +58,13 @@ def vote_of(tap: Tap) -> VoteTap:
 def vote_buttons(content: Content, card_id: str, state: str = NONE) -> tuple[Button, Button]:
     """👍 and 👎 for a card, the chosen one marked."""
     return (
-        Button(content.ui("search.button.up_chosen" if state == UP else "search.button.up"),
-               vote_data(card_id, UP, state)),
-        Button(content.ui("search.button.down_chosen" if state == DOWN else "search.button.down"),
-               vote_data(card_id, DOWN, state)),
+        Button(
+            content.ui("search.button.up_chosen" if state == UP else "search.button.up"), vote_data(card_id, UP, state)
+        ),
+        Button(
+            content.ui("search.button.down_chosen" if state == DOWN else "search.button.down"),
+            vote_data(card_id, DOWN, state),
+        ),
     )
 
 

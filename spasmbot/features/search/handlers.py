@@ -113,7 +113,8 @@ async def on_vote(update: Update, context: Context, data_tap: Tap) -> None:
     rows = [
         [
             InlineKeyboardButton(new.text, callback_data=new.data)
-            if (new := replacement.get(str(b.callback_data))) is not None else b
+            if (new := replacement.get(str(b.callback_data))) is not None
+            else b
             for b in row
         ]
         for row in keyboard.inline_keyboard

@@ -99,11 +99,13 @@ class SearchIndex:
                     self._stem_of.setdefault(word, self.words.stem(word))
             self.docs.append(Doc(kind, ident, plain(title).strip()))
             self._titles.append(frozenset(self.words.tokens(plain(title))))
-            fields.append({
-                "title": self.words.tokens(plain(title)),
-                "keywords": [t for k in keywords.get(ident, ()) for t in self.words.tokens(k)],
-                "body": [t for text in body for t in self.words.tokens(plain(text))],
-            })
+            fields.append(
+                {
+                    "title": self.words.tokens(plain(title)),
+                    "keywords": [t for k in keywords.get(ident, ()) for t in self.words.tokens(k)],
+                    "body": [t for text in body for t in self.words.tokens(plain(text))],
+                }
+            )
 
         for section in content.sections.values():
             add("section", section.id, section.title, [section.intro])
@@ -114,9 +116,7 @@ class SearchIndex:
             add("check", check.id, check.title, [check.intro])
 
         count = len(self.docs) or 1
-        average = {
-            name: (sum(len(f[name]) for f in fields) / count) or 1.0 for name in FIELD_WEIGHTS
-        }
+        average = {name: (sum(len(f[name]) for f in fields) / count) or 1.0 for name in FIELD_WEIGHTS}
         frequency: Counter[str] = Counter()
         weights: dict[str, dict[int, float]] = defaultdict(dict)
         for number, doc_fields in enumerate(fields):
@@ -211,9 +211,10 @@ class SearchIndex:
                 self._fuzzy(written, self._written.get(written[0], []), found, self._stem_of.__getitem__)
         if len(term) >= MIN_PREFIX:
             for known in candidates:
-                if known != term and (known.startswith(term) or (
-                    len(known) >= MIN_PREFIX and term.startswith(known) and len(term) - len(known) <= 3
-                )):
+                if known != term and (
+                    known.startswith(term)
+                    or (len(known) >= MIN_PREFIX and term.startswith(known) and len(term) - len(known) <= 3)
+                ):
                     found[known] = max(found.get(known, 0.0), PREFIX_SIMILARITY)
         result = sorted(found.items(), key=lambda item: -item[1])
         if len(self._lookups) < LOOKUP_CACHE:
@@ -225,8 +226,9 @@ class SearchIndex:
         typos = max_typos(typed)
         if not typos or not candidates:
             return
-        for known, distance, _ in process.extract(typed, candidates, scorer=OSA.distance, score_cutoff=typos,
-                                                  limit=None):
+        for known, distance, _ in process.extract(
+            typed, candidates, scorer=OSA.distance, score_cutoff=typos, limit=None
+        ):
             if distance and same_word(typed, known):
                 target = stem(known)
                 found[target] = max(found.get(target, 0.0), FUZZY_SIMILARITY[int(distance)])

@@ -112,8 +112,9 @@ class RedFlagMatcher:
         typos = max_typos(stem)
         candidates = self._vocabulary.get(stem[0], [])
         if typos and candidates:
-            for known, distance, _ in process.extract(stem, candidates, scorer=OSA.distance,
-                                                      score_cutoff=typos, limit=None):
+            for known, distance, _ in process.extract(
+                stem, candidates, scorer=OSA.distance, score_cutoff=typos, limit=None
+            ):
                 if distance and same_word(stem, known):
                     found.append(known)
         return found

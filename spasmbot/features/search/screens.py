@@ -17,9 +17,26 @@ from spasmbot.features.search.words import plain
 from spasmbot.screen import Button, Screen
 
 UI_KEYS = (
-    "best", "not_found", "closest", "ask", "red_flag", "landing", "shared", "bad_link", "check_intro",
-    "helpful", "thanks", "vote_removed", "button.up", "button.down", "button.up_chosen", "button.down_chosen",
-    "button.share", "button.open_in_bot", "button.more_card", "button.start_check",
+    "best",
+    "not_found",
+    "closest",
+    "ask",
+    "red_flag",
+    "landing",
+    "shared",
+    "bad_link",
+    "check_intro",
+    "helpful",
+    "thanks",
+    "vote_removed",
+    "button.up",
+    "button.down",
+    "button.up_chosen",
+    "button.down_chosen",
+    "button.share",
+    "button.open_in_bot",
+    "button.more_card",
+    "button.start_check",
 )
 """Every ``ui/search.yaml`` key the feature uses; the content validator requires each in every language."""
 
@@ -56,8 +73,10 @@ def _with_more(screen: Screen, more: list[Button]) -> Screen:
 def check_intro(content: Content, check: Check) -> Screen:
     return Screen(
         content.ui("search.check_intro", title=check.title, intro=check.intro),
-        ((Button(content.ui("search.button.start_check", title=check.title), data_start(check.id)),),
-         (render.menu_button(content),)),
+        (
+            (Button(content.ui("search.button.start_check", title=check.title), data_start(check.id)),),
+            (render.menu_button(content),),
+        ),
     )
 
 

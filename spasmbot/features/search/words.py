@@ -50,8 +50,12 @@ class Words:
     @classmethod
     def of(cls, vocabulary: Vocabulary) -> Words:
         """The rules of ``vocabulary``; negations and hedges are kept as stems, as text is compared."""
-        plain = cls(frozenset(fold(w) for w in vocabulary.filler), tuple(fold(e) for e in vocabulary.endings),
-                    frozenset(), frozenset())
+        plain = cls(
+            frozenset(fold(w) for w in vocabulary.filler),
+            tuple(fold(e) for e in vocabulary.endings),
+            frozenset(),
+            frozenset(),
+        )
         return cls(
             filler=plain.filler,
             endings=plain.endings,

@@ -56,9 +56,7 @@ def _clean_return(return_to: str) -> str:
     return "" if return_to.startswith("z:") else return_to
 
 
-async def ask_timezone(
-    update: Update, context: Context, return_to: str = "", intro: str | None = None
-) -> None:
+async def ask_timezone(update: Update, context: Context, return_to: str = "", intro: str | None = None) -> None:
     """Show the picker (editing the tapped message, or as a new message); typing a name works too."""
     svc = services(context)
     return_to = _clean_return(return_to)
@@ -77,7 +75,9 @@ def _confirmation(svc: Services, name: str) -> str:
     now = svc.clock.now()
     local = now.astimezone(ZoneInfo(name))
     return svc.content.ui(
-        "timezone.chosen", zone=html.escape(name), label=html.escape(timezones.label_of(name)),
+        "timezone.chosen",
+        zone=html.escape(name),
+        label=html.escape(timezones.label_of(name)),
         time=f"{local:%H:%M}",
     )
 
@@ -156,9 +156,7 @@ async def typed_zone(update: Update, context: Context, text: str) -> None:
     name = typed.zones[0]
     await _choose(update, context, user.id, name)
     button = (
-        Button(svc.content.ui("timezone.button.continue"), return_to)
-        if return_to
-        else render.menu_button(svc.content)
+        Button(svc.content.ui("timezone.button.continue"), return_to) if return_to else render.menu_button(svc.content)
     )
     await reply(update, context, Screen(_confirmation(svc, name), ((button,),)))
 

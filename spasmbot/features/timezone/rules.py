@@ -262,7 +262,7 @@ def label_of(name: str) -> str:
 
 
 def format_when(when: datetime, zone_name: str, now: datetime, ui: UiText) -> str:
-    """"tomorrow, Thu 26 Nov at 07:30 (Europe/Berlin)" in the user's zone; words from ui/timezone."""
+    """ "tomorrow, Thu 26 Nov at 07:30 (Europe/Berlin)" in the user's zone; words from ui/timezone."""
     tz = ZoneInfo(zone_name)
     local = when.astimezone(tz)
     days = (local.date() - now.astimezone(tz).date()).days
@@ -283,11 +283,26 @@ CLOCK_TOLERANCE = 30  # minutes a typed "what time is it" may be off the real lo
 
 # Countries people name differently from the ISO 3166 table of the tz database.
 _COUNTRY_ALIASES = {
-    "usa": "US", "us": "US", "america": "US", "united states of america": "US",
-    "uk": "GB", "united kingdom": "GB", "great britain": "GB", "england": "GB", "scotland": "GB",
-    "wales": "GB", "northern ireland": "GB", "holland": "NL", "the netherlands": "NL",
-    "south korea": "KR", "north korea": "KP", "czechia": "CZ", "turkiye": "TR", "ivory coast": "CI",
-    "uae": "AE", "emirates": "AE",
+    "usa": "US",
+    "us": "US",
+    "america": "US",
+    "united states of america": "US",
+    "uk": "GB",
+    "united kingdom": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "south korea": "KR",
+    "north korea": "KP",
+    "czechia": "CZ",
+    "turkiye": "TR",
+    "ivory coast": "CI",
+    "uae": "AE",
+    "emirates": "AE",
 }
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:\s*[:.]?\s*(\d{2}))?$", re.ASCII)
 
@@ -365,7 +380,7 @@ def _by_offset(minutes: int, now: datetime) -> Typed | None:
 
 
 def _by_clock(text: str, now: datetime) -> Typed | None:
-    """"15:00" or "3pm": the offsets whose clock is nearest to that now (within half an hour)."""
+    """ "15:00" or "3pm": the offsets whose clock is nearest to that now (within half an hour)."""
     told = parse_hhmm(text)
     if told is None:
         return None

@@ -70,8 +70,10 @@ def told(content: Content, condition: Condition, result: Result) -> bool:
     texts = [answer.text for answer in check.steps[condition.step].answers]
     if result.version != check.version:
         return any(step == condition.step for step, _ in result.answers)
-    return any(step == condition.step and 0 <= index < len(texts) and texts[index] == condition.answer
-               for step, index in result.answers)
+    return any(
+        step == condition.step and 0 <= index < len(texts) and texts[index] == condition.answer
+        for step, index in result.answers
+    )
 
 
 async def conditions_by_user(store: Store, content: Content) -> dict[int, frozenset[str]]:

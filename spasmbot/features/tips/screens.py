@@ -22,8 +22,9 @@ def tip_screen(svc: Services, tip_id: str) -> Screen | None:
     ui = content.ui
     rows: list[tuple[Button, ...]] = []
     if tip.card in content.cards:  # the disclaimer is a tap away: people see tips without /start
-        rows.append((Button(ui("tips.button.read_more"), render.card_data(tip.card)),
-                     render.disclaimer_button(content)))
+        rows.append(
+            (Button(ui("tips.button.read_more"), render.card_data(tip.card)), render.disclaimer_button(content))
+        )
     else:
         rows.append((render.disclaimer_button(content),))
     # ":n" = answer with a new message, so the tip itself stays readable in the chat

@@ -141,16 +141,12 @@ async def subscribe(store: Store, user_id: int, time: str, due_at: datetime) -> 
     is never undone. A returning subscriber continues their saved rotation.
     """
     async with store.transaction() as db:
-        async with db.execute(
-            "SELECT payload FROM schedule WHERE user_id = ? AND kind = ?", (user_id, KIND)
-        ) as cursor:
+        async with db.execute("SELECT payload FROM schedule WHERE user_id = ? AND kind = ?", (user_id, KIND)) as cursor:
             row = await cursor.fetchone()
         if row is not None:
             payload = json.loads(row["payload"]) if row["payload"] else {}
         else:
-            async with db.execute(
-                "SELECT rotation FROM tip_prefs WHERE user_id = ?", (user_id,)
-            ) as cursor:
+            async with db.execute("SELECT rotation FROM tip_prefs WHERE user_id = ?", (user_id,)) as cursor:
                 prefs = await cursor.fetchone()
             saved = json.loads(prefs["rotation"]) if prefs is not None and prefs["rotation"] else {}
             payload = Rotation.from_payload(saved).to_payload()
@@ -173,7 +169,5 @@ async def subscribe(store: Store, user_id: int, time: str, due_at: datetime) -> 
 
 async def unsubscribe(store: Store, user_id: int) -> bool:
     """Stop daily tips (the rotation is kept by a trigger); returns whether they were on."""
-    changed = await store.write(
-        "DELETE FROM schedule WHERE user_id = ? AND kind = ?", (user_id, KIND)
-    )
+    changed = await store.write("DELETE FROM schedule WHERE user_id = ? AND kind = ?", (user_id, KIND))
     return changed > 0

@@ -473,7 +473,7 @@ def register(app: Application) -> None:
             send=send_nudge,
             max_late=water.MAX_LATE,
             on_timezone_change=_moved,
-        )
+        ),
     )
     register_input(app, INPUT_INTERVAL, typed_interval)
     register_input(app, INPUT_HOURS, typed_hours)

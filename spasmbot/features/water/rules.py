@@ -239,9 +239,7 @@ def parse_goal(text: str, current: Unit) -> tuple[Unit, int]:
 
 DRINK_ML_LIMITS = (20, 3000)  # one logged drink, in ml
 DRINK_GLASSES_MAX = 10  # "/drank 2" means two glasses; bigger bare numbers are millilitres
-_DRINK_FORM = re.compile(
-    rf"^{_NUMBER}\s*(glass|glasses|gl|cups?|ml|millilitres?|milliliters?|cl|l|litres?|liters?)?$"
-)
+_DRINK_FORM = re.compile(rf"^{_NUMBER}\s*(glass|glasses|gl|cups?|ml|millilitres?|milliliters?|cl|l|litres?|liters?)?$")
 
 
 def parse_drink(text: str, glass_ml: int) -> int:

@@ -214,9 +214,7 @@ def goal_screen(ui: UiText, settings: WaterSettings) -> Screen:
     )
 
 
-def logged_screen(
-    ui: UiText, settings: WaterSettings, amount: int, ml: int, drink_id: int | None = None
-) -> Screen:
+def logged_screen(ui: UiText, settings: WaterSettings, amount: int, ml: int, drink_id: int | None = None) -> Screen:
     """What a nudge (or /drank) turns into once a drink is logged; ``drink_id`` adds Undo."""
     if settings.unit == "glass":
         key = "water.logged_glass" if ml == settings.glass_ml else "water.logged_glass_ml"

@@ -129,8 +129,10 @@ async def log_drink(
     Raises :class:`TooFast` (nothing logged) over the per-minute cap.
     """
     settings = s.settings
-    if await water_store.drinks_logged_since(svc.store, s.user_id, s.now - timedelta(minutes=1)) \
-            >= MAX_DRINKS_PER_MINUTE:
+    if (
+        await water_store.drinks_logged_since(svc.store, s.user_id, s.now - timedelta(minutes=1))
+        >= MAX_DRINKS_PER_MINUTE
+    ):
         raise TooFast
     added = await water_store.add_drink(svc.store, s.user_id, s.now, ml or settings.glass_ml, nudge_id)
     if added is not None and s.on:
