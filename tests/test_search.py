@@ -172,7 +172,9 @@ async def test_a_typed_warning_sign_gets_the_urgent_advice_first_then_the_check_
     assert "Step 1" in step.plain
     [answer] = await user.send("my calf is swollen red and hot")
     assert answer.plain.startswith("🟠 Urgent") and "blood clot" in answer.plain and "You wrote about" in answer.plain
-    assert any(b.text.startswith("🔎") for b in answer.all_buttons())  # what search found, below the advice
+    # no general reading under a clot warning: search would offer calf stretches and massage
+    assert not any(b.text.startswith("🔎") for b in answer.all_buttons())
+    assert not any("stretch" in b.text.lower() or "massage" in b.text.lower() for b in answer.all_buttons())
 
 
 async def test_look_alikes_and_negations_are_not_red_flags(harness: Harness) -> None:

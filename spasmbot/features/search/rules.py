@@ -41,10 +41,10 @@ class Searcher:
 
     def reply(self, text: str) -> Screen:
         """The whole answer to a typed message: a warning sign's advice first, else a result or "not found"."""
-        hits = self.search(text)
         flag = self.red_flag(text)
         if flag is not None:
-            return screens.red_flag(self.content, flag, hits if self.index.confident(hits) else [])
+            return screens.red_flag(self.content, flag)
+        hits = self.search(text)
         return screens.answer(self.content, text, hits, self.index.confident(hits))
 
     def inline_cards(self, text: str, popular: list[str]) -> list[Card]:

@@ -111,12 +111,15 @@ def answer(content: Content, query: str, hits: list[Hit], confident: bool) -> Sc
     return results(content, query, hits) if confident else not_found(content, query, hits)
 
 
-def red_flag(content: Content, flag: Match, hits: list[Hit]) -> Screen:
-    """The warning sign's advice first (the checks' own advice screen), then what search found."""
+def red_flag(content: Content, flag: Match) -> Screen:
+    """The warning sign's advice, its own links and the full check, and nothing else.
+
+    General search results are left out on purpose: for "my calf is swollen" they would offer calf
+    stretches and massage, which the clot advice says not to do. The outcome's ``cards`` are the
+    reading its author chose as safe for that situation; the person can type another question."""
     advice = advice_screen(content, flag.check, flag.flag)
     text = advice.text + "\n\n" + content.ui("search.red_flag", phrase=html.escape(flag.phrase))
-    more = [(doc_button(content, hit.doc),) for hit in hits[:MORE_MATCHES]]
-    return Screen(text, (*advice.rows[:-1], *more, *advice.rows[-1:]))
+    return Screen(text, advice.rows)
 
 
 def ask(content: Content) -> Screen:
