@@ -120,7 +120,7 @@ def healthcheck(env: dict[str, str] | None = None) -> int:
 
     env = dict(os.environ) if env is None else env
     port = env.get("SPASMBOT_HTTP_PORT", "").strip()
-    if not port.isdigit():
+    if not (port.isascii() and port.isdigit()):
         print("unhealthy: SPASMBOT_HTTP_PORT is not set, so the bot serves no /healthz", file=sys.stderr)
         return 1
     url = f"http://127.0.0.1:{port}/healthz"

@@ -51,7 +51,7 @@ def load_settings(env: dict[str, str] | None = None, *, need_token: bool = True)
         raise ConfigError(f"TELEGRAM_API_URL must be an http(s) URL, got {api_url!r}")
     content = env.get("SPASMBOT_CONTENT", "").strip()
     concurrency = env.get("SPASMBOT_CONCURRENCY", "").strip() or "32"
-    if not concurrency.isdigit() or not 1 <= int(concurrency) <= 10_000:
+    if not (concurrency.isascii() and concurrency.isdigit()) or not 1 <= int(concurrency) <= 10_000:
         raise ConfigError(f"SPASMBOT_CONCURRENCY must be a whole number from 1 to 10000, got {concurrency!r}")
     return Settings(
         token=token,
@@ -97,7 +97,7 @@ def _port(env: dict[str, str], name: str, default: int | None) -> int | None:
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) > 65535:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > 65535:
         raise ConfigError(f"{name} must be a port number (0-65535), got {raw!r}")
     return int(raw)
 

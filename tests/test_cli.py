@@ -66,6 +66,16 @@ def test_settings_read_the_environment() -> None:
         load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "ftp://x"})
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("SPASMBOT_CONCURRENCY", "²"), ("SPASMBOT_CONCURRENCY", "0"), ("SPASMBOT_HTTP_PORT", "٨٠"), ("SPASMBOT_HTTP_PORT", "70000")],
+)
+def test_numbers_in_the_environment_are_ascii_and_in_range(name: str, value: str) -> None:
+    """Unicode digits pass str.isdigit() but not int(): a clear ConfigError, not a ValueError."""
+    with pytest.raises(ConfigError, match=name):
+        load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, name: value})
+
+
 def test_bot_refuses_to_start_on_invalid_content(tmp_path: Path) -> None:
     broken = tmp_path / "content" / "en"
     broken.mkdir(parents=True)
