@@ -68,7 +68,12 @@ def test_settings_read_the_environment() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("SPASMBOT_CONCURRENCY", "²"), ("SPASMBOT_CONCURRENCY", "0"), ("SPASMBOT_HTTP_PORT", "٨٠"), ("SPASMBOT_HTTP_PORT", "70000")],
+    [
+        ("SPASMBOT_CONCURRENCY", "²"),
+        ("SPASMBOT_CONCURRENCY", "0"),
+        ("SPASMBOT_HTTP_PORT", "٨٠"),
+        ("SPASMBOT_HTTP_PORT", "70000"),
+    ],
 )
 def test_numbers_in_the_environment_are_ascii_and_in_range(name: str, value: str) -> None:
     """Unicode digits pass str.isdigit() but not int(): a clear ConfigError, not a ValueError."""
