@@ -5,8 +5,8 @@ One tap logs "a cramp, now"; the screen that follows offers every detail as one 
 ids in buttons are always looked up together with the tapping user's id, and every value is checked
 against the vocabulary (``callbacks.parse``), so forged or stale data gets the "expired" reply.
 Charts and the report are drawn in a worker thread by a background task, so the bot keeps answering
-other updates meanwhile (updates are processed one at a time: a handler awaiting the thread would
-hold up everyone).
+other updates meanwhile (a handler awaiting the thread would hold up this chat's next taps and one
+of the update processor's slots for the whole build; see ``spasmbot.edge.ordering``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,7 @@ from telegram.ext import Application, CommandHandler
 from spasmbot.callback_data import Action, StaleTap
 from spasmbot.callback_data import Tap as Press
 from spasmbot.chart import DiaryChartLabels, diary_chart
-from spasmbot.delivery import localtime, schedule
+from spasmbot.delivery import daily, localtime, schedule
 from spasmbot.delivery.schedule import Due
 from spasmbot.edge import delivery_job
 from spasmbot.edge.common import (
@@ -482,30 +482,6 @@ async def _send_report(bot: Bot, chat_id: int, data: views.ReportData, svc: Serv
 # --- the evening check-in ---------------------------------------------------------------------------
 
 
-def _checkin_time(due: Due) -> time:
-    parsed = localtime.parse_hhmm(str(due.payload.get("time", "")))
-    if parsed is None:
-        raise ValueError(f"diary_checkin row of user {due.user_id} has no valid time: {due.payload!r}")
-    return parsed
-
-
-def _checkin_next(svc: Services, due: Due, now: datetime) -> datetime:
-    return localtime.next_daily(_checkin_time(due), localtime.zone(due.timezone), max(now, due.due_at))
-
-
-def _checkin_moved(svc: Services, due: Due, now: datetime) -> datetime:
-    return localtime.next_daily(_checkin_time(due), localtime.zone(due.timezone), now)
-
-
-def _checkin_latest(svc: Services, due: Due, now: datetime) -> datetime | None:
-    """The last slot at or before ``now`` (after an outage: ask about today, not every missed day)."""
-    at, zone = _checkin_time(due), localtime.zone(due.timezone)
-    slot = localtime.next_daily(at, zone, now - timedelta(hours=26))
-    while (following := localtime.next_daily(at, zone, slot)) <= now:
-        slot = following
-    return slot if slot <= now else None
-
-
 async def send_checkin(bot: Bot, svc: Services, due: Due) -> bool:
     """ "Any cramps today?" about the local day of the slot."""
     day = rules.local_day(due.due_at, localtime.zone(due.timezone))
@@ -515,11 +491,11 @@ async def send_checkin(bot: Bot, svc: Services, due: Due) -> bool:
 
 CHECKIN = delivery_job.DeliveryKind(
     kind=CHECKIN_KIND,
-    next_due=_checkin_next,
+    next_due=daily.next_slot,
     send=send_checkin,
     max_late=CHECKIN_MAX_LATE,
-    on_timezone_change=_checkin_moved,
-    latest_slot=_checkin_latest,
+    on_timezone_change=daily.moved_slot,
+    latest_slot=daily.latest_slot,
 )
 
 

@@ -7,11 +7,10 @@ Plugged into the shared delivery mechanism as the ``tips`` kind (``handlers.TIPS
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from typing import Any
 
 from spasmbot.content.model import Condition, Content
-from spasmbot.delivery import localtime
+from spasmbot.delivery import daily
 from spasmbot.delivery.schedule import Due
 from spasmbot.features.checks import store as check_store
 from spasmbot.features.checks.engine import Result
@@ -19,31 +18,10 @@ from spasmbot.features.tips import store as tip_store
 from spasmbot.services import Services
 from spasmbot.storage.db import Store
 
-
-def _time_of(due: Due) -> time:
-    parsed = localtime.parse_hhmm(str(due.payload.get("time", "")))
-    if parsed is None:
-        raise ValueError(f"tips row of user {due.user_id} has no valid time: {due.payload!r}")
-    return parsed
-
-
-def next_due(svc: Services, due: Due, now: datetime) -> datetime:
-    """Tomorrow's (or the next) local slot after both the slot just taken and now."""
-    return localtime.next_daily(_time_of(due), localtime.zone(due.timezone), max(now, due.due_at))
-
-
-def latest_slot(svc: Services, due: Due, now: datetime) -> datetime | None:
-    """The last local slot at or before ``now`` (for catching up after a long outage)."""
-    at, zone = _time_of(due), localtime.zone(due.timezone)
-    slot = localtime.next_daily(at, zone, now - timedelta(hours=26))  # a day back, DST included
-    while (following := localtime.next_daily(at, zone, slot)) <= now:
-        slot = following
-    return slot if slot <= now else None
-
-
-def moved_due(svc: Services, due: Due, now: datetime) -> datetime:
-    """The user changed zone: the next slot at the same local time in the new zone."""
-    return localtime.next_daily(_time_of(due), localtime.zone(due.timezone), now)
+# When a tip is due: once a day at the user's local time, like every daily kind.
+next_due = daily.next_slot
+latest_slot = daily.latest_slot
+moved_due = daily.moved_slot
 
 
 _CURRENT_POOL = "tips.current_pool"
