@@ -26,9 +26,9 @@ from telegram.ext import (
     Defaults,
 )
 
-from spasmbot import fake_telegram
 from spasmbot.clock import FakeClock
 from spasmbot.fake_telegram import Button, ChatClient, FakeTelegram, HtmlError, parse_html
+from spasmbot.fake_telegram import records as fake_telegram_records
 
 TOKEN = "123456:TEST-token"
 PNG = b"\x89PNG\r\n\x1a\nfake-image-bytes"
@@ -469,7 +469,7 @@ async def test_watch_errors_is_idempotent_and_now_accepts_floats(app: App, api: 
 
 
 async def test_handler_errors_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fake_telegram, "ERRORS_KEPT", 2)
+    monkeypatch.setattr(fake_telegram_records, "ERRORS_KEPT", 2)
     bounded = FakeTelegram()
     application = build(bounded)
     await application.initialize()

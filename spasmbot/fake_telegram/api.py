@@ -1,43 +1,5 @@
-"""An in-process fake of the Telegram Bot API, plus a simulated user that drives a real bot.
-
-Why it exists: the tests, the offline console (``spasmbot.console``) and the benchmarks all run
-the *real* ``telegram.ext.Application`` with its real handlers, and only swap the HTTP layer.
-``FakeTelegram`` is a ``telegram.request.BaseRequest``, so PTB serialises every call exactly as
-it would for api.telegram.org; the fake answers with realistic Bot API JSON, keeps each chat's
-messages so edits apply, enforces the limits Telegram enforces (text and caption length,
-callback_data size, HTML entity parsing) and can inject the failures a production bot meets
-(blocked users, flood waits, timeouts, network errors). ``ChatClient`` plays one private-chat
-user: it builds real ``Update`` payloads, feeds them through ``Application.process_update`` and
-returns what the bot showed in reply.
-
-Usage::
-
-    api = FakeTelegram()
-    app = (ApplicationBuilder().token("123456:TEST-token").request(api)
-           .get_updates_request(api).updater(None).build())
-    await app.initialize()
-    user = ChatClient(app, api)
-    [menu] = await user.send("/start")
-    await user.tap(menu, "Cramps")
-
-Limits, on purpose:
-
-* Only the methods spasmbot uses are implemented; anything else answers 404 like Telegram does
-  for an unknown method. Inline mode answers (``answerInlineQuery``, see ``ChatClient.inline``)
-  are validated and recorded; posting a chosen result and editing inline messages
-  (``inline_message_id``), groups' permissions, media groups and files download are not
-  modelled; ``setWebhook`` is recorded (``webhook``) but the fake never posts to it.
-* HTML is checked slightly *more strictly* than Telegram: a bare ``&`` that does not start one
-  of ``&lt; &gt; &amp; &quot;`` or a numeric reference is rejected (Telegram keeps it
-  literally), because it always means a value was not escaped. Unknown attributes are ignored
-  as Telegram ignores them. MarkdownV2/Markdown are accepted without being checked.
-* Lengths are counted in Unicode code points after entity parsing; entity offsets in the
-  returned messages are in UTF-16 code units, as Telegram reports them.
-* Any integer ``chat_id`` is accepted; a chat the fake has not seen is treated as an existing
-  private chat (groups for negative ids). Long polling does not wait: ``getUpdates`` returns the
-  queued updates or an empty list at once.
-* No rate limiting happens unless injected with :meth:`FakeTelegram.fail_next`.
-"""
+"""``FakeTelegram``: the Bot API methods spasmbot uses, answered in process with realistic JSON,
+plus the failures a production bot meets (see the package docstring for the limits)."""
 
 from __future__ import annotations
 
@@ -49,158 +11,40 @@ import logging
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import httpx
-from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from spasmbot.content.html import HtmlError, parse_html
-from spasmbot.content.html import utf16_length as _u16
+from spasmbot.fake_telegram import records
+from spasmbot.fake_telegram.records import (
+    BLOCKED,
+    ERROR_KINDS,
+    MAX_ANSWER_TEXT_LENGTH,
+    MAX_CAPTION_LENGTH,
+    MAX_INLINE_RESULTS,
+    MAX_TEXT_LENGTH,
+    NOT_MODIFIED,
+    QUERY_TOO_OLD,
+    Call,
+    CallbackAnswer,
+    ErrorKind,
+    FakeMessage,
+    InlineAnswer,
+    InlineResult,
+)
 from spasmbot.screen import Button
 
 if TYPE_CHECKING:
     from telegram.ext import Application
 
-__all__ = [
-    "Button",
-    "Call",
-    "CallbackAnswer",
-    "ChatClient",
-    "FakeMessage",
-    "FakeTelegram",
-    "Gate",
-    "HtmlError",
-    "InlineAnswer",
-    "InlineResult",
-    "parse_html",
-]
 
 log = logging.getLogger(__name__)
-
-MAX_TEXT_LENGTH = 4096
-MAX_CAPTION_LENGTH = 1024
-MAX_CALLBACK_DATA_BYTES = 64
-MAX_ANSWER_TEXT_LENGTH = 200
-MAX_INLINE_RESULTS = 50
-ERRORS_KEPT = 100  # handler exceptions remembered (see FakeTelegram.handler_errors)
-
-ErrorKind = Literal["forbidden", "retry_after", "not_modified", "timeout", "bad_request", "network"]
-_ERROR_KINDS: frozenset[str] = frozenset(
-    ("forbidden", "retry_after", "not_modified", "timeout", "bad_request", "network")
-)
-
-NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup of "
-    "the message are exactly the same as a message content and reply markup"
-)
-BLOCKED = "Forbidden: bot was blocked by the user"
-QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-
-
-# --- public records --------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Call:
-    """One Bot API request as the bot made it (``params`` as PTB serialised them)."""
-
-    method: str
-    params: dict[str, Any]
-
-
-@dataclass(slots=True)
-class CallbackAnswer:
-    """An ``answerCallbackQuery`` the bot made for a user's tap."""
-
-    query_id: str
-    user_id: int
-    text: str | None
-    show_alert: bool
-
-
-@dataclass(slots=True)
-class InlineResult:
-    """One article of an inline answer: what the user sees in the list and what would be posted."""
-
-    id: str
-    title: str
-    description: str
-    text: str  # raw message text (Telegram HTML)
-    plain: str
-    buttons: list[list[Button]]
-
-
-@dataclass(slots=True)
-class InlineAnswer:
-    """An ``answerInlineQuery`` the bot made for a user's ``@bot words``."""
-
-    query_id: str
-    user_id: int
-    results: list[InlineResult]
-    cache_time: int
-    is_personal: bool
-
-
-@dataclass(slots=True, eq=False)
-class FakeMessage:
-    """A message's current state as Telegram holds it; edits update the same object."""
-
-    message_id: int
-    chat_id: int
-    text: str  # raw text as sent (Telegram HTML under parse_mode HTML); "" for photos/documents
-    plain: str  # what the user reads: text, or the caption, with tags stripped
-    buttons: list[list[Button]] = field(default_factory=list)
-    photo: bytes | None = None
-    caption: str | None = None
-    edits: int = 0
-    deleted: bool = False
-    date: int = 0
-    edit_date: int | None = None
-    from_bot: bool = True
-    entities: tuple[dict[str, Any], ...] = ()
-    reply_markup: dict[str, Any] | None = None
-    photo_id: str | None = None
-    document: bytes | None = None
-    document_name: str | None = None
-    document_id: str | None = None
-
-    @property
-    def has_media(self) -> bool:
-        """A photo or document: it has a caption instead of text."""
-        return self.photo_id is not None or self.document_id is not None
-
-    def all_buttons(self) -> list[Button]:
-        return [b for row in self.buttons for b in row]
-
-    def button_texts(self) -> list[str]:
-        return [b.text for row in self.buttons for b in row]
-
-    def button(self, text: str) -> Button:
-        """Find a button by exact text, else by case-insensitive substring; fail loudly."""
-        everything = self.all_buttons()
-        exact = [b for b in everything if b.text == text]
-        if len(exact) == 1:
-            return exact[0]
-        if not exact:
-            needle = text.casefold()
-            exact = [b for b in everything if needle in b.text.casefold()]
-            if len(exact) == 1:
-                return exact[0]
-        problem = "is ambiguous" if exact else "matches no button"
-        raise AssertionError(
-            f"{text!r} {problem} in message {self.message_id} of chat {self.chat_id} "
-            f"({self.plain[:60]!r}); available buttons: {self.button_texts()!r}"
-        )
-
-    def __str__(self) -> str:
-        rows = " | ".join(" , ".join(f"[{b.text}]" for b in row) for row in self.buttons)
-        flags = " (deleted)" if self.deleted else ""
-        return f"#{self.message_id}{flags}: {self.plain}" + (f"\n  {rows}" if rows else "")
 
 
 class _ApiError(Exception):
@@ -458,7 +302,9 @@ class FakeTelegram(BaseRequest):
         self.webhook_error: tuple[int, str] | None = None  # (date, message) getWebhookInfo reports
         # Bounded: an exception keeps its traceback's frames alive, and a benchmark may raise
         # thousands of them; ``errors_seen`` counts them all.
-        self.handler_errors: deque[tuple[object, BaseException]] = deque(maxlen=ERRORS_KEPT)
+        self.handler_errors: deque[tuple[object, BaseException]] = deque(
+            maxlen=records.ERRORS_KEPT
+        )  # read at construction: tests lower it
         self.errors_seen = 0
         self._handlers: dict[str, Callable[[dict[str, Any], RequestData | None], Any]] = {
             "getme": self._get_me,
@@ -555,8 +401,8 @@ class FakeTelegram(BaseRequest):
         canonical = _CANONICAL.get(method.lower())
         if canonical is None:
             raise ValueError(f"unknown Bot API method {method!r}; known: {', '.join(_METHODS)}")
-        if error not in _ERROR_KINDS:
-            raise ValueError(f"unknown error kind {error!r}; use one of {sorted(_ERROR_KINDS)}")
+        if error not in ERROR_KINDS:
+            raise ValueError(f"unknown error kind {error!r}; use one of {sorted(ERROR_KINDS)}")
         if times < 1:
             raise ValueError("times must be at least 1")
         self._faults.append(_Fault(canonical, error, chat_id, times, retry_after))
@@ -1161,143 +1007,3 @@ def _check_text(plain: str) -> None:
         raise _bad("message text is empty")
     if len(plain) > MAX_TEXT_LENGTH:
         raise _bad("message is too long")
-
-
-# --- the simulated user ----------------------------------------------------------------------
-
-
-class ChatClient:
-    """One user in a private chat with the bot, driving an initialised ``Application``.
-
-    Each action builds the update Telegram would deliver, runs it through the application's
-    update processor and ``app.process_update`` and returns the bot's messages that were sent or edited meanwhile.
-    Exceptions raised by handlers are collected in :attr:`errors` (the latest
-    ``ERRORS_KEPT``; re-raised when ``raise_errors`` is true) instead of vanishing into PTB's
-    logging.
-    """
-
-    def __init__(
-        self,
-        app: Application[Any, Any, Any, Any, Any, Any],
-        api: FakeTelegram,
-        user_id: int = 1001,
-        first_name: str = "Ann",
-        language_code: str | None = "en",
-        *,
-        username: str | None = None,
-        raise_errors: bool = False,
-        transport: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
-    ) -> None:
-        self.app = app
-        # How updates reach the bot: ``app.process_update`` by default; a webhook test passes a
-        # function that POSTs the JSON to the bot's webhook over HTTP and waits until handled.
-        self.transport = transport
-        self.api = api
-        self.user_id = user_id
-        self.chat_id = user_id
-        self.raise_errors = raise_errors
-        self.errors: list[BaseException] = []
-        self._user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
-        if username:
-            self._user["username"] = username
-        if language_code:
-            self._user["language_code"] = language_code
-        self._chat: dict[str, Any] = {"id": user_id, "type": "private", "first_name": first_name}
-        if username:
-            self._chat["username"] = username
-        api.register_chat(self._chat)
-        api.watch_errors(app)
-
-    async def send(self, text: str) -> list[FakeMessage]:
-        """Type ``text`` into the chat; a leading ``/word`` is marked as a bot command."""
-        date = self.api.now()
-        message_id = self.api.new_message_id(self.chat_id)
-        message: dict[str, Any] = {
-            "message_id": message_id,
-            "from": dict(self._user),
-            "chat": dict(self._chat),
-            "date": date,
-            "text": text,
-        }
-        if text.startswith("/") and len(text) > 1:
-            command = text.split(maxsplit=1)[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": _u16(command)}]
-        self.api.store_incoming(self.chat_id, message_id, text, date)
-        return await self.process({"message": message})
-
-    async def tap(self, message: FakeMessage, button_text: str) -> list[FakeMessage]:
-        """Tap a callback button of ``message`` as it looks now; fails if it is not there."""
-        current = self._current(message)
-        button = current.button(button_text)
-        if button.data is None:
-            raise AssertionError(
-                f"button {button.text!r} of message {current.message_id} has no callback_data "
-                f"(url={button.url!r}); it cannot be tapped"
-            )
-        return await self._callback(current, button.data)
-
-    async def inline(self, query: str, chat_type: str = "sender") -> InlineAnswer:
-        """Type ``@bot query`` in a chat (inline mode); returns the bot's answer, or fails loudly."""
-        query_id = self.api.new_inline_query(self.user_id)
-        payload = {"id": query_id, "from": dict(self._user), "query": query, "offset": "", "chat_type": chat_type}
-        await self.process({"inline_query": payload})
-        answer = self.api.inline_answer(query_id)
-        if answer is None:
-            raise AssertionError(f"the bot did not answer the inline query {query!r}")
-        return answer
-
-    async def tap_data(self, message: FakeMessage, data: str) -> list[FakeMessage]:
-        """Send arbitrary (stale or forged) callback data from ``message``."""
-        return await self._callback(self._current(message), data)
-
-    async def process(self, payload: dict[str, Any]) -> list[FakeMessage]:
-        """Deliver a raw update body (``update_id`` is added) and collect the bot's output."""
-        payload = {"update_id": self.api.next_update_id(), **payload}
-        mark = self.api.touch_mark(self.chat_id)
-        errors_before = self.api.errors_seen
-        if self.transport is not None:
-            await self.transport(payload)
-        else:
-            update = Update.de_json(payload, self.app.bot)
-            # As the Application's update fetcher does for polled updates: through its update
-            # processor, so concurrent actions (asyncio.gather) meet the same ordering rules.
-            await self.app.update_processor.process_update(update, self.app.process_update(update))
-        fresh = min(self.api.errors_seen - errors_before, len(self.api.handler_errors))
-        new_errors = [err for _, err in list(self.api.handler_errors)[-fresh:]] if fresh else []
-        self.errors.extend(new_errors)
-        del self.errors[:-ERRORS_KEPT]
-        if new_errors and self.raise_errors:
-            raise new_errors[0]
-        return self.api.touched_since(self.chat_id, mark)
-
-    def messages(self) -> list[FakeMessage]:
-        """The bot's messages in this chat, oldest first (deleted ones flagged)."""
-        return self.api.messages(self.chat_id)
-
-    def last_message(self) -> FakeMessage:
-        """The newest message of the bot in this chat that is still there."""
-        for msg in reversed(self.api.messages(self.chat_id)):
-            if not msg.deleted:
-                return msg
-        raise AssertionError(f"the bot has no message in chat {self.chat_id}")
-
-    @property
-    def alerts(self) -> list[str]:
-        """Texts the bot showed in answer to this user's taps (toasts and alerts)."""
-        return [a.text for a in self.api.answers(self.user_id) if a.text]
-
-    def _current(self, message: FakeMessage) -> FakeMessage:
-        current = self.api.message(self.chat_id, message.message_id)
-        if current.deleted:
-            raise AssertionError(f"message {message.message_id} was deleted; it cannot be tapped")
-        return current
-
-    async def _callback(self, message: FakeMessage, data: str) -> list[FakeMessage]:
-        query = {
-            "id": self.api.new_callback_query(self.user_id),
-            "from": dict(self._user),
-            "message": self.api.message_json(message),
-            "chat_instance": f"-{self.chat_id}0042",
-            "data": data,
-        }
-        return await self.process({"callback_query": query})
